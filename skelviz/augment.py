@@ -1,0 +1,300 @@
+"""Skeleton augmentations of paper Section 3.1, batched and vectorised in torch.
+
+* Pose augmentation (Eq. 1): a 3D shear ``p' = S p`` with ``S = I + off-diagonals ~ U(-a, a)``,
+  one matrix per sample, applied to every joint, frame and person.
+* Joint jittering (Eq. 2), as the released ``joint_courruption`` does it: pick ``|j|`` joints
+  (15 of 25 in the released code; proportional, ``round(15 V / 25)``, for other layouts); with
+  probability ``p_mask`` (0.5) set them to zero, otherwise map them by one random 3x3 matrix with
+  all nine entries ~ U(-a, a) (``p' = R^T p``, i.e. ``x @ R`` as released).
+* Temporal crop-resize (Eq. 3): ``L_ratio ~ U(l_min, l_max)``, crop length
+  ``L = clip(floor(nf * L_ratio), min_crop_frames, nf)``, start uniform in ``[0, nf - L]``, then
+  linear interpolation to ``out_frames`` with half-pixel centres (``F.interpolate(...,
+  align_corners=False)``). The released code hides ``min_crop_frames = 64``; here it is explicit
+  and defaults to the paper's formula (1).
+* Spatio-temporal composition (Eq. 4): temporal crop-resize, then one spatial augmentation, fixed
+  (``"shear"``, ``"jitter"``) or chosen per sample by a fair coin (``"random"``, as released).
+
+Every function takes the canonical padded batch ``x: (N, M, T, V, C)`` with valid lengths
+``lengths: (N,)`` where time matters, and an explicit ``torch.Generator``: random numbers are drawn
+on the generator's device, all of them in a fixed order whatever branch a sample takes, so the same
+seed gives the same numbers. Zero (missing) joints stay zero under the linear maps.
+
+Introduced in ``notebooks/01_augmentations_3d``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+__all__ = [
+    "AugmentConfig",
+    "default_jitter_joints",
+    "sample_crop_windows",
+    "resample_windows",
+    "temporal_crop_resize",
+    "center_crop_resize",
+    "sample_shear_matrices",
+    "apply_linear_map",
+    "pose_shear",
+    "sample_jitter",
+    "apply_jitter",
+    "joint_jitter",
+    "spatio_temporal_augment",
+    "TwoViewAugment",
+]
+
+SPATIAL_MODES = ("random", "shear", "jitter", "none")
+
+
+@dataclass(frozen=True)
+class AugmentConfig:
+    """Knobs of the spatio-temporal augmentation (defaults: the paper / released code).
+
+    Introduced in ``notebooks/01_augmentations_3d``.
+    """
+
+    l_min: float = 0.1  # smallest crop ratio (paper: l_min = 0.1)
+    l_max: float = 1.0
+    out_frames: int = 64  # resampled length (released code: 64)
+    min_crop_frames: int = 1  # released code: 64 (hidden); 1 = the paper's formula
+    temporal: bool = True  # False: resize the whole valid sequence, no crop
+    spatial: str = "random"  # "random" | "shear" | "jitter" | "none"
+    p_shear: float = 0.5  # probability of shear when spatial == "random"
+    shear_amplitude: float = 1.0  # off-diagonals ~ U(-a, a)
+    jitter_joints: int | None = None  # None: round(15 * V / 25)
+    jitter_amplitude: float = 1.0
+    jitter_p_mask: float = 0.5  # zero-mask with this probability, else random linear map
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.l_min <= self.l_max <= 1.0:
+            raise ValueError(f"need 0 < l_min <= l_max <= 1, got l_min={self.l_min}, l_max={self.l_max}")
+        if self.out_frames < 1 or self.min_crop_frames < 1:
+            raise ValueError("out_frames and min_crop_frames must be >= 1")
+        if self.spatial not in SPATIAL_MODES:
+            raise ValueError(f"spatial must be one of {SPATIAL_MODES}, got {self.spatial!r}")
+        for name in ("p_shear", "jitter_p_mask"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must lie in [0, 1], got {getattr(self, name)}")
+        if self.shear_amplitude < 0 or self.jitter_amplitude < 0:
+            raise ValueError("amplitudes must be >= 0")
+        if self.jitter_joints is not None and self.jitter_joints < 0:
+            raise ValueError(f"jitter_joints must be >= 0, got {self.jitter_joints}")
+
+
+def default_jitter_joints(num_joints: int) -> int:
+    """15 of 25 joints as released, scaled to other layouts (12 of 20)."""
+    return round(15 * num_joints / 25)
+
+
+# ---------------------------------------------------------------------------------------------
+def _check_batch(x: torch.Tensor, lengths: torch.Tensor | None = None) -> None:
+    if x.ndim != 5 or x.shape[-1] != 3:
+        raise ValueError(f"expected a batch of shape (N, M, T, V, 3), got {tuple(x.shape)}")
+    if lengths is not None:
+        if lengths.shape != (x.shape[0],):
+            raise ValueError(f"lengths must have shape ({x.shape[0]},), got {tuple(lengths.shape)}")
+        if len(lengths) and (int(lengths.min()) < 1 or int(lengths.max()) > x.shape[2]):
+            raise ValueError(f"lengths must lie in 1..{x.shape[2]} (T), got {lengths.tolist()[:8]}...")
+
+
+def _uniform(shape: tuple[int, ...], generator: torch.Generator, low: float, high: float) -> torch.Tensor:
+    u = torch.rand(shape, generator=generator, device=generator.device)
+    return low + (high - low) * u
+
+
+# --- temporal -------------------------------------------------------------------------------
+def sample_crop_windows(
+    lengths: torch.Tensor,
+    generator: torch.Generator,
+    l_min: float = 0.1,
+    l_max: float = 1.0,
+    min_crop_frames: int = 1,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Random crop windows ``(start (N,), crop_length (N,))`` inside each valid length."""
+    n = lengths.shape[0]
+    nf = lengths.to(generator.device)
+    ratio = _uniform((n,), generator, l_min, l_max)  # (N,)
+    crop = torch.floor(nf * ratio).long().clamp(min=min_crop_frames)
+    crop = torch.minimum(crop, nf).clamp(min=1)  # (N,)
+    start = torch.floor(torch.rand(n, generator=generator, device=generator.device) * (nf - crop + 1))
+    start = torch.minimum(start.long(), nf - crop)  # guard u -> 1.0
+    return start.to(lengths.device), crop.to(lengths.device)
+
+
+def resample_windows(
+    x: torch.Tensor, start: torch.Tensor, crop: torch.Tensor, out_frames: int
+) -> torch.Tensor:
+    """Linearly resample ``x[n, :, start_n : start_n + crop_n]`` to ``out_frames`` frames.
+
+    Same numbers as ``F.interpolate(mode="linear", align_corners=False)`` on each window.
+    (N, M, T, V, C) -> (N, M, out_frames, V, C)
+    """
+    n, m, _, v, c = x.shape
+    start, crop = start.to(x.device), crop.to(x.device)
+    i = torch.arange(out_frames, device=x.device, dtype=x.dtype)  # (T',)
+    scale = crop.to(x.dtype)[:, None] / out_frames  # (N, 1)
+    src = ((i[None] + 0.5) * scale - 0.5).clamp(min=0)  # (N, T') position inside the window
+    i0 = src.floor().long()
+    i1 = torch.minimum(i0 + 1, crop[:, None] - 1)
+    w = (src - i0.to(x.dtype)).view(n, 1, out_frames, 1, 1)  # (N, 1, T', 1, 1)
+
+    def gather(idx: torch.Tensor) -> torch.Tensor:  # idx (N, T') -> (N, M, T', V, C)
+        full = (idx + start[:, None]).view(n, 1, out_frames, 1, 1).expand(n, m, out_frames, v, c)
+        return torch.gather(x, 2, full)
+
+    return gather(i0) * (1 - w) + gather(i1) * w
+
+
+def temporal_crop_resize(
+    x: torch.Tensor,
+    lengths: torch.Tensor,
+    generator: torch.Generator,
+    l_min: float = 0.1,
+    l_max: float = 1.0,
+    out_frames: int = 64,
+    min_crop_frames: int = 1,
+) -> torch.Tensor:
+    """Eq. 3: random crop of ratio U(l_min, l_max) of the valid frames, resized to ``out_frames``."""
+    _check_batch(x, lengths)
+    start, crop = sample_crop_windows(lengths, generator, l_min, l_max, min_crop_frames)
+    return resample_windows(x, start, crop, out_frames)
+
+
+def center_crop_resize(
+    x: torch.Tensor, lengths: torch.Tensor, ratio: float = 0.95, out_frames: int = 64
+) -> torch.Tensor:
+    """Deterministic evaluation crop (released ``crop_subsequence`` test branch).
+
+    Keeps ``[s, nf - s)`` with ``s = int((1 - ratio) * nf / 2)``, resized to ``out_frames``.
+    """
+    _check_batch(x, lengths)
+    if not 0.0 < ratio <= 1.0:
+        raise ValueError(f"ratio must lie in (0, 1], got {ratio}")
+    start = torch.floor((1.0 - ratio) * lengths.double() / 2).long()  # (N,)
+    return resample_windows(x, start, lengths - 2 * start, out_frames)
+
+
+# --- spatial --------------------------------------------------------------------------------
+def sample_shear_matrices(n: int, generator: torch.Generator, amplitude: float = 1.0) -> torch.Tensor:
+    """(N, 3, 3) shear matrices: ones on the diagonal, off-diagonals ~ U(-a, a) (Eq. 1)."""
+    s = _uniform((n, 3, 3), generator, -amplitude, amplitude)
+    eye = torch.eye(3, device=s.device, dtype=s.dtype)
+    return s * (1 - eye) + eye
+
+
+def apply_linear_map(x: torch.Tensor, matrices: torch.Tensor) -> torch.Tensor:
+    """``p' = A_n p`` for every joint of sample n. (N, M, T, V, C), (N, C, C) -> (N, M, T, V, C)"""
+    return torch.einsum("nmtvc,ndc->nmtvd", x, matrices.to(x.device, x.dtype))
+
+
+def pose_shear(x: torch.Tensor, generator: torch.Generator, amplitude: float = 1.0) -> torch.Tensor:
+    """Eq. 1: one random shear per sample, every joint, frame and person."""
+    _check_batch(x)
+    return apply_linear_map(x, sample_shear_matrices(x.shape[0], generator, amplitude))
+
+
+def sample_jitter(
+    n: int,
+    num_joints: int,
+    generator: torch.Generator,
+    jitter_joints: int | None = None,
+    p_mask: float = 0.5,
+    amplitude: float = 1.0,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Jitter parameters: ``(joint_mask (N, V) bool, zero_mode (N,) bool, matrices (N, 3, 3))``.
+
+    ``jitter_joints`` joints per sample, drawn uniformly without replacement.
+    """
+    k = default_jitter_joints(num_joints) if jitter_joints is None else jitter_joints
+    if not 0 <= k <= num_joints:
+        raise ValueError(f"jitter_joints must lie in 0..{num_joints}, got {k}")
+    scores = torch.rand((n, num_joints), generator=generator, device=generator.device)  # (N, V)
+    chosen = scores.argsort(dim=1)[:, :k]  # (N, k): a uniform random k-subset
+    joint_mask = torch.zeros((n, num_joints), dtype=torch.bool, device=generator.device)
+    joint_mask.scatter_(1, chosen, True)
+    zero_mode = torch.rand(n, generator=generator, device=generator.device) < p_mask  # (N,)
+    matrices = _uniform((n, 3, 3), generator, -amplitude, amplitude)  # all nine entries
+    return joint_mask, zero_mode, matrices
+
+
+def apply_jitter(
+    x: torch.Tensor, joint_mask: torch.Tensor, zero_mode: torch.Tensor, matrices: torch.Tensor
+) -> torch.Tensor:
+    """Eq. 2 with the released semantics: selected joints zeroed or mapped by ``x @ R``."""
+    n, _, _, v, _ = x.shape
+    mapped = torch.einsum("nmtvc,ncd->nmtvd", x, matrices.to(x.device, x.dtype))  # x @ R
+    zero_mode = zero_mode.to(x.device).view(n, 1, 1, 1, 1)
+    jittered = torch.where(zero_mode, torch.zeros_like(x), mapped)
+    select = joint_mask.to(x.device).view(n, 1, 1, v, 1)
+    return torch.where(select, jittered, x)
+
+
+def joint_jitter(
+    x: torch.Tensor,
+    generator: torch.Generator,
+    num_joints: int | None = None,
+    p_mask: float = 0.5,
+    amplitude: float = 1.0,
+) -> torch.Tensor:
+    """Eq. 2: perturb ``num_joints`` random joints per sample (default ``round(15 V / 25)``)."""
+    _check_batch(x)
+    params = sample_jitter(x.shape[0], x.shape[3], generator, num_joints, p_mask, amplitude)
+    return apply_jitter(x, *params)
+
+
+# --- composition ----------------------------------------------------------------------------
+def spatio_temporal_augment(
+    x: torch.Tensor,
+    lengths: torch.Tensor,
+    generator: torch.Generator,
+    config: AugmentConfig = AugmentConfig(),
+) -> torch.Tensor:
+    """Eq. 4: temporal crop-resize, then one spatial augmentation per sample.
+
+    (N, M, T, V, C) with lengths (N,) -> (N, M, out_frames, V, C)
+    """
+    _check_batch(x, lengths)
+    n, v = x.shape[0], x.shape[3]
+    if config.temporal:
+        start, crop = sample_crop_windows(
+            lengths, generator, config.l_min, config.l_max, config.min_crop_frames
+        )
+    else:
+        start, crop = torch.zeros_like(lengths), lengths
+    out = resample_windows(x, start, crop, config.out_frames)
+    if config.spatial == "none":
+        return out
+    # Every parameter is drawn whatever the mode, so a sample's numbers do not depend on the others.
+    shear = sample_shear_matrices(n, generator, config.shear_amplitude)
+    jitter = sample_jitter(
+        n, v, generator, config.jitter_joints, config.jitter_p_mask, config.jitter_amplitude
+    )
+    use_shear = torch.rand(n, generator=generator, device=generator.device) < config.p_shear
+    if config.spatial == "shear":
+        return apply_linear_map(out, shear)
+    if config.spatial == "jitter":
+        return apply_jitter(out, *jitter)
+    choice = use_shear.to(x.device).view(n, 1, 1, 1, 1)
+    return torch.where(choice, apply_linear_map(out, shear), apply_jitter(out, *jitter))
+
+
+class TwoViewAugment:
+    """Two independent spatio-temporal views of each sample: the query / key pair of Section 3.2.
+
+    Introduced in ``notebooks/01_augmentations_3d``.
+    """
+
+    def __init__(self, config: AugmentConfig = AugmentConfig()) -> None:
+        self.config = config
+
+    def __call__(
+        self, x: torch.Tensor, lengths: torch.Tensor, generator: torch.Generator
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        view1 = spatio_temporal_augment(x, lengths, generator, self.config)
+        view2 = spatio_temporal_augment(x, lengths, generator, self.config)
+        return view1, view2
+
+    def __repr__(self) -> str:
+        return f"TwoViewAugment({self.config})"
