@@ -144,7 +144,8 @@ def resample_windows(
         full = (idx + start[:, None]).view(n, 1, out_frames, 1, 1).expand(n, m, out_frames, v, c)
         return torch.gather(x, 2, full)
 
-    return gather(i0) * (1 - w) + gather(i1) * w
+    lo = gather(i0)
+    return lo + (gather(i1) - lo) * w  # exact where both neighbours are equal
 
 
 def temporal_crop_resize(

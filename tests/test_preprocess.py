@@ -1,0 +1,117 @@
+"""Reference view normalisation (skelviz.preprocess) on hand-made sequences."""
+
+import numpy as np
+import pytest
+
+from skelviz.dataset import SkeletonDataError
+from skelviz.preprocess import (
+    compact_persons,
+    normalize_sequence,
+    rotation_onto,
+    trim_empty_frames,
+)
+from skelviz.skeleton import KINECT_V1_20, NTU25
+
+
+def random_sequence(m=2, t=12, v=25, seed=0):
+    rng = np.random.default_rng(seed)
+    return (rng.normal(size=(m, t, v, 3)) + np.array([0.3, -0.2, 3.0])).astype(np.float32)
+
+
+@pytest.mark.parametrize(
+    "vector,target",
+    [((1, 2, 3), (0, 0, 1)), ((0, 0, -2), (0, 0, 1)), ((1, 0, 0), (1, 0, 0)), ((0.1, -5, 0.2), (1, 0, 0))],
+)
+def test_rotation_onto_is_a_proper_rotation_mapping_vector_onto_target(vector, target):
+    r = rotation_onto(np.array(vector, float), np.array(target, float))
+    assert np.allclose(r @ r.T, np.eye(3)) and np.isclose(np.linalg.det(r), 1.0)
+    mapped = r @ np.array(vector, float)
+    assert np.allclose(mapped / np.linalg.norm(mapped), target)
+
+
+def test_zero_vector_rotation_is_identity():
+    assert np.array_equal(rotation_onto(np.zeros(3), np.array([0.0, 0.0, 1.0])), np.eye(3))
+
+
+def test_normalised_sequence_is_centred_and_aligned():
+    seq = random_sequence()
+    out = normalize_sequence(seq, NTU25)
+    # per-frame centring on person 0's spine_mid
+    assert np.allclose(out[0, :, NTU25.center], 0.0, atol=1e-6)
+    # first-frame shoulders (right -> left) along +x after the second rotation
+    right, left = NTU25.shoulders
+    shoulder = out[0, 0, right] - out[0, 0, left]
+    assert np.allclose(shoulder / np.linalg.norm(shoulder), [1, 0, 0], atol=1e-5)
+    # rotations and translations keep every bone length
+    for child, parent in NTU25.edges:
+        before = np.linalg.norm(seq[0, :, child] - seq[0, :, parent], axis=-1)
+        after = np.linalg.norm(out[0, :, child] - out[0, :, parent], axis=-1)
+        assert np.allclose(before, after, atol=1e-5)
+
+
+def test_spine_is_along_z_when_shoulders_are_already_perpendicular():
+    # A T-pose facing the camera: spine along +y, shoulders along -x (right is at -x).
+    seq = np.zeros((1, 2, 20, 3), np.float32)
+    seq[0, :, :, 2] = 3.0  # everything 3 m away
+    seq[0, :, 0] += [0, 0.0, 0]  # hip centre
+    seq[0, :, 1] += [0, 0.3, 0]  # spine
+    seq[0, :, 2] += [0, 0.6, 0]  # shoulder centre
+    seq[0, :, 4] += [0.2, 0.6, 0]  # left shoulder
+    seq[0, :, 8] += [-0.2, 0.6, 0]  # right shoulder
+    seq[0, :, [3, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]] += 0.01  # present joints
+    out = normalize_sequence(seq, KINECT_V1_20)
+    spine = out[0, 0, 1] - out[0, 0, 0]
+    assert np.allclose(spine / np.linalg.norm(spine), [0, 0, 1], atol=1e-6)
+
+
+def test_missing_joints_and_absent_person_stay_zero():
+    seq = random_sequence()
+    seq[1] = 0  # second person never present
+    seq[0, 3:5, 7] = 0  # joint 7 missing in two frames
+    out = normalize_sequence(seq, NTU25)
+    assert np.array_equal(out[1], np.zeros_like(out[1]))
+    assert np.array_equal(out[0, 3:5, 7], np.zeros((2, 3)))
+
+
+def test_person_whose_first_frame_is_empty_is_moved_to_the_front():
+    seq = random_sequence(t=6)
+    seq[1, :2] = 0  # second person appears at frame 2
+    seq[1, 4] = 0  # ... and vanishes for one frame
+    out = compact_persons(seq)
+    assert np.array_equal(out[1, :3], seq[1, [2, 3, 5]])
+    assert np.array_equal(out[1, 3:], np.zeros((3, 25, 3)))
+    assert np.array_equal(out[0], seq[0])
+
+
+def test_absent_first_person_swaps_with_present_one():
+    seq = random_sequence(t=4)
+    seq[0] = 0
+    out = compact_persons(seq)
+    assert np.array_equal(out[0], seq[1]) and not out[1].any()
+
+
+def test_trailing_empty_frames_are_trimmed_and_all_empty_is_an_error():
+    seq = random_sequence(t=8)
+    seq[:, 5:] = 0
+    assert trim_empty_frames(seq).shape[1] == 5
+    with pytest.raises(SkeletonDataError, match="clip.json: every frame is empty"):
+        trim_empty_frames(np.zeros((2, 4, 25, 3), np.float32), source="clip.json")
+
+
+def test_single_frame_sequence_is_kept():
+    out = normalize_sequence(random_sequence(t=1), NTU25)
+    assert out.shape == (2, 1, 25, 3)
+
+
+@pytest.mark.parametrize(
+    "bad,message",
+    [
+        (np.zeros((2, 0, 25, 3)), "empty sequence"),
+        (np.zeros((2, 5, 24, 3)), "expected 25 joints"),
+        (np.zeros((5, 25, 3)), r"expected \(M, T, V, C\)"),
+        (np.full((1, 3, 25, 3), np.nan), "non-finite"),
+    ],
+)
+def test_bad_input_names_the_source(bad, message):
+    with pytest.raises(SkeletonDataError, match=f"walk.json: {message}"):
+        normalize_sequence(bad, NTU25, source="walk.json")
