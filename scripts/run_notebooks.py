@@ -1,0 +1,239 @@
+"""Execute the notebook series in order with papermill: the project's main job.
+
+    python scripts/run_notebooks.py                          # default profile, synthetic data
+    python scripts/run_notebooks.py --profile ci --only 00,01
+    python scripts/run_notebooks.py --dataset nw-ucla --data-root ../shared/data/nw-ucla
+    python scripts/run_notebooks.py -p REPRESENTATION stg    # any notebook knob, passed through
+
+Every ``notebooks/NN_*.ipynb`` runs with the parameters ``PROFILE``, ``DATASET``, ``DATA_ROOT``,
+``SEED``, ``DEVICE`` and ``OUTPUT_DIR`` (papermill injects them in a cell after the notebook's
+``parameters`` cell), with the repository root as working directory and the ``python3`` kernel of
+this interpreter's environment. Executed notebooks go to ``OUTPUT_DIR/notebooks/``; the notebooks
+write their own figures, metrics and checkpoints under the same ``OUTPUT_DIR``. A run summary is
+written to ``OUTPUT_DIR/run_summary.json`` (read by ``tests/test_run_notebooks.py``).
+
+All selected notebooks run even when one fails (they are self-sufficient); the exit status is then 1
+and the report names each failing notebook and cell. ``--fail-fast`` stops at the first failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import re
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PROFILES = ("ci", "default", "full")
+STANDARD_PARAMETERS = ("PROFILE", "DATASET", "DATA_ROOT", "SEED", "DEVICE", "OUTPUT_DIR")
+# Per-cell time limits in seconds; 0 means none (the full profile trains for hours on a GPU).
+CELL_TIMEOUT = {"ci": 600, "default": 3600, "full": 0}
+NOTEBOOK_NAME = re.compile(r"^(\d{2})_[a-z0-9_]+\.ipynb$")
+
+
+# --- Command line ------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Run the skelviz notebooks in order with papermill.",
+        epilog="Relative paths given on the command line are taken from the current directory.",
+    )
+    parser.add_argument("--profile", default="default", choices=PROFILES, help="(default: default)")
+    parser.add_argument("--dataset", default="synthetic", help="dataset name (default: synthetic)")
+    parser.add_argument("--data-root", default="", help="folder holding the dataset's files")
+    parser.add_argument("--seed", type=int, default=0, help="(default: 0)")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N (default: auto)")
+    parser.add_argument(
+        "--output-dir", default=None, help="(default: outputs/<profile>-<dataset> in the repo)"
+    )
+    parser.add_argument("--only", default="", help="comma-separated notebook numbers, e.g. 00,01")
+    parser.add_argument(
+        "-p", "--parameter", nargs=2, action="append", default=[], metavar=("KEY", "VALUE"),
+        help="extra notebook parameter; passed to the notebooks that declare KEY",
+    )
+    parser.add_argument(
+        "--cell-timeout", type=int, default=None,
+        help="seconds per cell, 0 = none (default: ci 600, default 3600, full none)",
+    )
+    parser.add_argument("--kernel", default="python3", help="Jupyter kernel name (default: python3)")
+    parser.add_argument("--notebooks-dir", default=str(REPO_ROOT / "notebooks"), help=argparse.SUPPRESS)
+    parser.add_argument("--fail-fast", action="store_true", help="stop at the first failing notebook")
+    parser.add_argument("--list", action="store_true", help="list the selected notebooks and exit")
+    return parser.parse_args(argv)
+
+
+def parse_value(text: str):
+    """A ``-p`` value as a Python literal when it reads as one (``3``, ``1e-3``, ``True``), else str."""
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+    return value if isinstance(value, (int, float, bool, str)) or value is None else text
+
+
+def repo_relative(path: str) -> str:
+    """An absolute form of ``path`` (from the current directory), shortened to repo-relative inside it."""
+    absolute = Path(path).expanduser().resolve()
+    try:
+        return absolute.relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return str(absolute)
+
+
+# --- Notebooks ---------------------------------------------------------------------------------
+
+
+def select_notebooks(folder: Path, only: str) -> list[Path]:
+    """``NN_*.ipynb`` files of ``folder`` in order, restricted to the numbers in ``only``."""
+    notebooks = sorted(p for p in folder.glob("*.ipynb") if NOTEBOOK_NAME.match(p.name))
+    if not only:
+        return notebooks
+    wanted = [n.strip().zfill(2) for n in only.split(",") if n.strip()]
+    numbers = {p.name[:2] for p in notebooks}
+    unknown = [n for n in wanted if n not in numbers]
+    if unknown:
+        raise SystemExit(
+            f"--only {only}: no notebook numbered {', '.join(unknown)} in {folder} "
+            f"(have: {', '.join(sorted(numbers)) or 'none'})"
+        )
+    return [p for p in notebooks if p.name[:2] in wanted]
+
+
+def declared_parameters(notebook: Path) -> tuple[int, set[str]]:
+    """Index of the ``parameters``-tagged cell and the names it assigns ((-1, set()) if none)."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    for index, cell in enumerate(cells):
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            names = {
+                target.id
+                for node in ast.parse(source).body
+                if isinstance(node, ast.Assign)
+                for target in node.targets
+                if isinstance(target, ast.Name)
+            }
+            return index, names
+    return -1, set()
+
+
+# --- Execution ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    notebook: str
+    status: str  # "ok" or "failed"
+    seconds: float
+    started_at: float  # time.time() when the notebook started
+    executed: str  # path of the executed notebook
+    error: str = ""
+
+
+def describe_failure(error: Exception, notebook: Path, params_index: int) -> str:
+    """'cell K (In [n]): ExcName: message' with K counted in the source notebook, from 1."""
+    cell_index = getattr(error, "cell_index", None)
+    if cell_index is None:  # not a cell error (kernel died, timeout, bad notebook)
+        return f"{type(error).__name__}: {str(error).strip().splitlines()[-1] if str(error).strip() else ''}"
+    source_index = cell_index - 1 if 0 <= params_index < cell_index else cell_index
+    first_line = next((ln for ln in (error.source or "").splitlines() if ln.strip()), "")
+    return (
+        f"cell {source_index + 1} (In [{error.exec_count}]) `{first_line.strip()[:60]}`: "
+        f"{error.ename}: {str(error.evalue).strip()[:300]}"
+    )
+
+
+def run_notebook(notebook: Path, out: Path, parameters: dict, args, timeout: int) -> Result:
+    import papermill  # imported here so --help and --list stay fast
+
+    params_index, _ = declared_parameters(notebook)
+    started_at, start = time.time(), time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(notebook), str(out), parameters=parameters, kernel_name=args.kernel,
+            cwd=str(REPO_ROOT), execution_timeout=timeout or None, progress_bar=False,
+            request_save_on_cell_execute=True,
+        )
+    except Exception as error:  # papermill raises PapermillExecutionError for a failing cell
+        message = describe_failure(error, notebook, params_index)
+        return Result(notebook.name, "failed", time.perf_counter() - start, started_at, str(out), message)
+    return Result(notebook.name, "ok", time.perf_counter() - start, started_at, str(out))
+
+
+def write_summary(path: Path, standard: dict, extra: dict, results: list[Result]) -> None:
+    """Write the run summary atomically (temp file, then rename), after every notebook."""
+    summary = {"parameters": standard, "extra": extra, "results": [asdict(r) for r in results]}
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def print_summary(results: list[Result], output_dir: str) -> None:
+    width = max([len("notebook")] + [len(r.notebook) for r in results])
+    print(f"\n{'notebook':<{width}}  status  wall time")
+    print(f"{'-' * width}  ------  ---------")
+    for r in results:
+        print(f"{r.notebook:<{width}}  {r.status:<6}  {r.seconds:8.1f}s")
+    total = sum(r.seconds for r in results)
+    print(f"{'total':<{width}}  {'':6}  {total:8.1f}s   outputs in {output_dir}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    notebooks = select_notebooks(Path(args.notebooks_dir), args.only)
+    if not notebooks:
+        print(f"run_notebooks: no NN_*.ipynb notebooks in {args.notebooks_dir}", file=sys.stderr)
+        return 1
+    if args.data_root and not Path(args.data_root).expanduser().exists():
+        print(f"run_notebooks: --data-root {args.data_root} does not exist", file=sys.stderr)
+        return 2
+    output_dir = repo_relative(args.output_dir or str(REPO_ROOT / "outputs" / f"{args.profile}-{args.dataset}"))
+    standard = {
+        "PROFILE": args.profile, "DATASET": args.dataset,
+        "DATA_ROOT": repo_relative(args.data_root) if args.data_root else "",
+        "SEED": args.seed, "DEVICE": args.device, "OUTPUT_DIR": output_dir,
+    }
+    extra = {key: parse_value(value) for key, value in args.parameter}
+    declared = {nb: declared_parameters(nb)[1] for nb in notebooks}
+    undeclared = [k for k in extra if not any(k in names for names in declared.values())]
+    if undeclared:
+        print(f"run_notebooks: -p {', '.join(undeclared)}: no selected notebook declares it", file=sys.stderr)
+        return 2
+    if args.list:
+        print("\n".join(nb.name for nb in notebooks))
+        return 0
+
+    # The python3 kernelspec starts "python" from PATH: make that this environment's interpreter.
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    timeout = CELL_TIMEOUT[args.profile] if args.cell_timeout is None else args.cell_timeout
+    executed_dir = REPO_ROOT / output_dir / "notebooks"
+    executed_dir.mkdir(parents=True, exist_ok=True)
+    print(f"run_notebooks: {len(notebooks)} notebook(s), {standard}, cell timeout {timeout or 'none'}")
+
+    results: list[Result] = []
+    for number, notebook in enumerate(notebooks, 1):
+        parameters = {**standard, **{k: v for k, v in extra.items() if k in declared[notebook]}}
+        print(f"[{number}/{len(notebooks)}] {notebook.name} ...", end=" ", flush=True)
+        result = run_notebook(notebook, executed_dir / notebook.name, parameters, args, timeout)
+        results.append(result)
+        print(f"{result.status} in {result.seconds:.1f} s", flush=True)
+        write_summary(REPO_ROOT / output_dir / "run_summary.json", standard, extra, results)
+        if result.error:
+            print(f"    FAILED {notebook.name}: {result.error}\n    see {result.executed}", flush=True)
+            if args.fail_fast:
+                break
+
+    print_summary(results, output_dir)
+    failed = [r for r in results if r.status != "ok"]
+    for r in failed:
+        print(f"FAILED {r.notebook}: {r.error}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
