@@ -1,0 +1,77 @@
+"""X^SEQ encoder: the multi-layer bidirectional GRU (paper Section 4.2, "3-Layer BI-GRU, H=1024").
+
+Released definition: fmthoker/skeleton-contrast ``moco/GRU.py`` (itself from shlizee/Predict-Cluster
+``PCNet.py``); notes Sections 4.1 and 6.3. ``nn.GRU(V*C*M, H, num_layers=L, bidirectional=True,
+batch_first=True)``; the feature is the top layer's output at the **last time step**, ``[fwd | rev]``
+= 2H (2048-d at paper size). Every 2-D parameter gets ``xavier_uniform_``, biases keep PyTorch's
+default.
+
+Two ways to consume the sequence:
+
+* ``stepwise=False`` (default): one call on the whole sequence, a true BiGRU. The reverse direction
+  reads the sequence backwards, so at the last step it has seen only frame T-1 (first layer).
+* ``stepwise=True``: the released per-frame loop. The GRU is called on one frame at a time,
+  carrying the hidden state, so the "reverse" direction also runs forward in time: the model is two
+  causal GRU streams per layer, concatenated between layers (notes Section 6.3). It is a Python loop
+  over T, roughly twice as slow, kept only to reproduce the released behaviour.
+
+Introduced in ``notebooks/03_encoders``.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from skelviz.encoders.presets import BiGRUConfig
+from skelviz.represent import check_batch, to_sequence
+
+__all__ = ["BiGRUEncoder"]
+
+
+class BiGRUEncoder(nn.Module):
+    """Canonical batch ``(N, M, T, V, C)`` -> last-step BiGRU feature ``(N, 2H)``.
+
+    Args:
+        num_joints: V of the skeleton layout.
+        num_persons: M persons per sample (the input size is V * 3 * M).
+        config: hidden size H per direction and number of layers L.
+        stepwise: reproduce the released per-frame loop (two causal streams) instead of a true
+            bidirectional GRU.
+
+    Introduced in ``notebooks/03_encoders``.
+    """
+
+    def __init__(
+        self, num_joints: int, num_persons: int, config: BiGRUConfig, stepwise: bool = False
+    ) -> None:
+        super().__init__()
+        self.num_joints, self.num_persons, self.stepwise = num_joints, num_persons, stepwise
+        self.gru = nn.GRU(
+            input_size=num_joints * 3 * num_persons,
+            hidden_size=config.hidden_size,
+            num_layers=config.num_layers,
+            bidirectional=True,
+            batch_first=True,
+        )
+        self.feature_dim = 2 * config.hidden_size
+        for param in self.gru.parameters():  # released weights_init_gru: 2-D weights only
+            if param.dim() == 2:
+                nn.init.xavier_uniform_(param)
+
+    # --- forward ------------------------------------------------------------------------------
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = check_batch(x, self.num_persons, self.num_joints)  # (N, M, T, V, C)
+        seq = to_sequence(x)  # (N, T, V*C*M)
+        if self.stepwise:
+            return self._stepwise_last(seq)
+        out, _ = self.gru(seq)  # (N, T, 2H)
+        return out[:, -1]  # (N, 2H)
+
+    def _stepwise_last(self, seq: torch.Tensor) -> torch.Tensor:
+        """Released loop: the 2L-stream GRU is fed one frame at a time, carrying its state."""
+        hidden = None  # (2L, N, H)
+        out = None
+        for t in range(seq.shape[1]):
+            out, hidden = self.gru(seq[:, t : t + 1], hidden)  # (N, 1, 2H)
+        return out[:, -1]  # (N, 2H)
