@@ -76,6 +76,9 @@ def knn_predict(
     gallery = F.normalize(torch.as_tensor(train_feats).float(), dim=1)  # (N_train, D)
     queries = F.normalize(torch.as_tensor(test_feats).float(), dim=1)  # (N_test, D)
     labels = torch.as_tensor(train_labels).long()  # (N_train,)
+    if gallery.ndim != 2 or queries.ndim != 2:
+        raise ValueError(f"knn: features must be (N, D), got {tuple(gallery.shape)} and "
+                         f"{tuple(queries.shape)}")
     if gallery.shape[0] != labels.shape[0]:
         raise ValueError(f"knn: {gallery.shape[0]} train features but {labels.shape[0]} labels")
     if gallery.shape[1] != queries.shape[1]:
