@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The test command: everything CI runs, runnable on any machine from a fresh clone.
+#
+#   bash scripts/test.sh
+#
+# Stages (all run; the script fails at the end if any failed):
+#   setup     scripts/setup.sh (creates .venv on first use)
+#   unit      pytest tests/ (unit tests, notebook hygiene, runner tests), 2 workers
+#   nbval     pytest --nbval-lax over notebooks/ with their stored (ci) defaults
+#   matrix    every notebook through papermill, ci profile: synthetic set, then N-UCLA when
+#             ../shared/data/nw-ucla exists -> outputs/ci-synthetic, outputs/ci-nw-ucla
+#   metrics   pytest over the metrics the matrix runs wrote (each notebook, finite, loose bounds)
+#   stripped  scripts/strip_notebooks.py --check (no outputs, counts or plotly.js stored)
+#
+# Environment: OMP_NUM_THREADS=2 unless set; TQDM_DISABLE=1 when CI is set. MPLBACKEND is left
+# unset on purpose: the kernel's inline backend works headless, a forced Agg drops figures.
+set -uo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
+if [[ -n "${CI:-}" ]]; then export TQDM_DISABLE=1; fi
+unset MPLBACKEND
+export PATH="$REPO_ROOT/.venv/bin:$PATH"  # the python3 kernelspec starts "python" from PATH
+PY="$REPO_ROOT/.venv/bin/python"
+CELL_TIMEOUT=600
+NUCLA="../shared/data/nw-ucla"
+
+declare -a SUMMARY=()
+FAILED=0
+PASSED=0
+SKIPPED=0
+
+# stage NAME COMMAND...: print a header, run, record status and wall time.
+stage() {
+    local name="$1"; shift
+    echo
+    echo "=== $name: $*"
+    local start=$SECONDS
+    "$@"
+    local rc=$?
+    local took=$((SECONDS - start))
+    if [[ $rc -eq 0 ]]; then
+        PASSED=$((PASSED + 1)); SUMMARY+=("$(printf '%-9s ok      %4d s' "$name" "$took")")
+    else
+        FAILED=$((FAILED + 1)); SUMMARY+=("$(printf '%-9s FAILED  %4d s  (exit %d)' "$name" "$took" "$rc")")
+    fi
+    echo "=== $name: $([[ $rc -eq 0 ]] && echo ok || echo "FAILED (exit $rc)") in ${took} s"
+    return 0
+}
+
+skip() {
+    echo; echo "=== $1: skipped ($2)"
+    SKIPPED=$((SKIPPED + 1)); SUMMARY+=("$(printf '%-9s skipped         (%s)' "$1" "$2")")
+}
+
+# pytest_stage ARGS...: pytest, where "no tests collected" (exit 5) is a failure with a message.
+pytest_stage() {
+    "$PY" -m pytest "$@"
+    local rc=$?
+    if [[ $rc -eq 5 ]]; then echo "pytest collected no tests: this stage must test something" >&2; fi
+    return $rc
+}
+
+# --- Stages --------------------------------------------------------------------------------------
+
+stage setup bash scripts/setup.sh
+if [[ ! -x "$PY" ]]; then
+    echo "test.sh: no usable environment in .venv; see the setup stage above" >&2
+    exit 1
+fi
+
+stage unit pytest_stage tests -q -n 2 -m "not run_outputs" -p no:cacheprovider
+
+shopt -s nullglob
+NOTEBOOKS=(notebooks/[0-9][0-9]_*.ipynb)
+if [[ ${#NOTEBOOKS[@]} -gt 0 ]]; then
+    stage nbval pytest_stage "${NOTEBOOKS[@]}" -q -n 2 --dist loadscope -p no:cacheprovider \
+        --nbval-lax --nbval-current-env --nbval-cell-timeout "$CELL_TIMEOUT" \
+        --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+    RUNS=(outputs/ci-synthetic)
+    stage matrix-synthetic "$PY" scripts/run_notebooks.py --profile ci --dataset synthetic \
+        --output-dir outputs/ci-synthetic --cell-timeout "$CELL_TIMEOUT"
+    if [[ -d "$NUCLA" ]]; then
+        RUNS+=(outputs/ci-nw-ucla)
+        stage matrix-nw-ucla "$PY" scripts/run_notebooks.py --profile ci --dataset nw-ucla \
+            --data-root "$NUCLA" --output-dir outputs/ci-nw-ucla --cell-timeout "$CELL_TIMEOUT"
+    else
+        skip matrix-nw-ucla "$NUCLA not found"
+    fi
+
+    SKELVIZ_RUN_OUTPUTS="${RUNS[*]}" stage metrics pytest_stage tests/test_run_notebooks.py \
+        -q -m run_outputs -p no:cacheprovider
+else
+    skip nbval "no notebooks/NN_*.ipynb yet"
+    skip matrix "no notebooks/NN_*.ipynb yet"
+    skip metrics "no notebook ran"
+fi
+
+stage stripped "$PY" scripts/strip_notebooks.py --check
+
+# --- Summary -----------------------------------------------------------------------------------
+
+echo
+echo "=== summary"
+printf '%s\n' "${SUMMARY[@]}"
+echo "stages: $PASSED passed, $FAILED failed, $SKIPPED skipped"
+[[ $FAILED -eq 0 ]]

@@ -1,0 +1,202 @@
+"""The notebook runner (``scripts/run_notebooks.py``) and the metrics its runs leave behind.
+
+Two groups:
+- runner tests on throwaway notebooks written into ``tmp_path`` (one real papermill run: a
+  passing and a failing notebook, so parameter injection, the kernel's interpreter and working
+  directory, the failure report and the exit status are all observed, not assumed);
+- ``run_outputs`` checks over ``outputs/*/run_summary.json`` (the papermill matrix of
+  ``scripts/test.sh``, stage e): every notebook that ran wrote fresh metrics, all finite and within
+  loose bounds. Skipped when no run has left outputs; ``SKELVIZ_RUN_OUTPUTS`` (space-separated
+  folders) restricts them to given runs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = REPO_ROOT / "scripts" / "run_notebooks.py"
+
+
+def load_runner():
+    spec = importlib.util.spec_from_file_location("run_notebooks", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+runner = load_runner()
+
+
+# --- Throwaway notebooks -----------------------------------------------------------------------
+
+
+def write_notebook(path: Path, parameters: str, *code: str) -> None:
+    def cell(kind, text, tags=()):
+        extra = {"outputs": [], "execution_count": None} if kind == "code" else {}
+        return {"cell_type": kind, "metadata": {"tags": list(tags)} if tags else {}, "source": text, **extra}
+
+    notebook = {
+        "nbformat": 4, "nbformat_minor": 4,
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        "cells": [cell("markdown", f"# {path.name[:2]} · Test"), cell("code", parameters, ["parameters"])]
+        + [cell("code", c) for c in code],
+    }
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+
+
+STANDARD = 'PROFILE = "ci"\nDATASET = "synthetic"\nDATA_ROOT = ""\nDEVICE = "auto"\nSEED = 0\nOUTPUT_DIR = "outputs"\n'
+RECORD = """
+import json, os, sys, pathlib
+folder = pathlib.Path(OUTPUT_DIR) / "metrics"
+folder.mkdir(parents=True, exist_ok=True)
+seen = dict(profile=PROFILE, seed=SEED, knob=KNOB, cwd=os.getcwd(), prefix=sys.prefix)
+(folder / "00_records.json").write_text(json.dumps(seen))
+"""
+
+
+@pytest.fixture
+def notebooks(tmp_path) -> Path:
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    write_notebook(folder / "00_records.ipynb", STANDARD + "KNOB = 1\n", RECORD)
+    write_notebook(folder / "01_fails.ipynb", STANDARD, "x = 1", "# the bad cell\nraise ValueError('boom')")
+    write_notebook(folder / "02_other.ipynb", STANDARD, "y = 2")
+    (folder / "scratch.ipynb").write_text("{}")  # not NN_: never selected
+    return folder
+
+
+# --- Runner: pure parts ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [("3", 3), ("1e-3", 1e-3), ("True", True), ("seq+stg", "seq+stg"), ("'x'", "x"), ("[1]", "[1]")],
+)
+def test_parse_value(text, value):
+    assert runner.parse_value(text) == value
+    assert type(runner.parse_value(text)) is type(value)
+
+
+def test_select_notebooks_orders_and_filters(notebooks):
+    assert [p.name for p in runner.select_notebooks(notebooks, "")] == [
+        "00_records.ipynb", "01_fails.ipynb", "02_other.ipynb",
+    ]
+    assert [p.name for p in runner.select_notebooks(notebooks, "2,00")] == ["00_records.ipynb", "02_other.ipynb"]
+    with pytest.raises(SystemExit, match="no notebook numbered 07"):
+        runner.select_notebooks(notebooks, "00,07")
+
+
+def test_declared_parameters(notebooks):
+    index, names = runner.declared_parameters(notebooks / "00_records.ipynb")
+    assert index == 1 and names == {"PROFILE", "DATASET", "DATA_ROOT", "DEVICE", "SEED", "OUTPUT_DIR", "KNOB"}
+
+
+def test_unknown_extra_parameter_and_missing_data_root_are_refused(notebooks, capsys):
+    base = ["--notebooks-dir", str(notebooks), "--list"]
+    assert runner.main(base + ["-p", "KNOBB", "2"]) == 2
+    assert "KNOBB" in capsys.readouterr().err
+    assert runner.main(base + ["--data-root", str(notebooks / "absent")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert runner.main(base + ["--only", "02", "-p", "KNOB", "2"]) == 2, "KNOB is declared only by 00"
+
+
+# --- Runner: one real papermill run ------------------------------------------------------------
+
+
+def test_runs_in_order_injects_parameters_and_reports_failure(notebooks, tmp_path):
+    out = tmp_path / "out"
+    command = [sys.executable, str(SCRIPT), "--notebooks-dir", str(notebooks), "--profile", "ci",
+               "--seed", "5", "--output-dir", str(out), "-p", "KNOB", "7"]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert result.returncode == 1, result.stdout + result.stderr
+    # Progress lines in order, then the failure named by notebook, cell and exception.
+    lines = result.stdout.splitlines()
+    progress = [ln for ln in lines if re.match(r"\[\d/3\] ", ln)]
+    assert [ln.split()[1] for ln in progress] == ["00_records.ipynb", "01_fails.ipynb", "02_other.ipynb"]
+    assert [ln.split()[3] for ln in progress] == ["ok", "failed", "ok"], "a failure does not stop the run"
+    assert "FAILED 01_fails.ipynb: cell 4 (" in result.stderr and "ValueError: boom" in result.stderr
+    assert "`# the bad cell`" in result.stderr
+
+    # The kernel saw the injected values, ran in the repo root, on this environment's interpreter.
+    seen = json.loads((out / "metrics" / "00_records.json").read_text())
+    assert seen == {"profile": "ci", "seed": 5, "knob": 7, "cwd": str(REPO_ROOT), "prefix": sys.prefix}
+
+    # Executed notebooks land in OUTPUT_DIR/notebooks; -p goes only where it is declared.
+    def injected(name):
+        cells = json.loads((out / "notebooks" / name).read_text())["cells"]
+        return next("".join(c["source"]) for c in cells if "injected-parameters" in c["metadata"].get("tags", []))
+
+    assert "KNOB = 7" in injected("00_records.ipynb")
+    assert "KNOB" not in injected("02_other.ipynb") and 'PROFILE = "ci"' in injected("02_other.ipynb")
+
+    summary = json.loads((out / "run_summary.json").read_text())
+    assert [r["status"] for r in summary["results"]] == ["ok", "failed", "ok"]
+    assert summary["parameters"]["OUTPUT_DIR"] == str(out)
+
+
+# --- Metrics left by notebook runs (scripts/test.sh stage e) ----------------------------------------
+
+
+def run_folders() -> list[Path]:
+    given = os.environ.get("SKELVIZ_RUN_OUTPUTS", "").split()
+    folders = [Path(g) if Path(g).is_absolute() else REPO_ROOT / g for g in given]
+    return folders or sorted(p.parent for p in (REPO_ROOT / "outputs").glob("*/run_summary.json"))
+
+
+RUNS = run_folders()
+ACCURACY_KEY = re.compile(r"(^|_)(acc|accuracy|top1|top5|knn\w*)(_|$)")
+
+
+def numeric_leaves(value, key=""):
+    """(key, number) for every number in a JSON value, keyed by the innermost dict key."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from numeric_leaves(v, str(k).lower())
+    elif isinstance(value, list):
+        for v in value:
+            yield from numeric_leaves(v, key)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        yield key, value
+
+
+def test_numeric_leaves_and_bounds_helpers():
+    leaves = dict(numeric_leaves({"a": {"knn_acc": 0.5, "flag": True}, "loss": [1.0, 2.0], "n": "3"}))
+    assert leaves == {"knn_acc": 0.5, "loss": 2.0}
+    assert ACCURACY_KEY.search("knn_acc") and ACCURACY_KEY.search("top1") and not ACCURACY_KEY.search("accelerator")
+
+
+@pytest.mark.run_outputs
+@pytest.mark.parametrize("run", RUNS, ids=[p.name for p in RUNS])
+def test_every_notebook_run_wrote_sane_metrics(run):
+    summary_path = run / "run_summary.json"
+    assert summary_path.exists(), f"{run} has no run_summary.json: did the runner run there?"
+    summary = json.loads(summary_path.read_text())
+    ran = [r for r in summary["results"] if r["status"] == "ok"]
+    assert summary["results"], f"{run}: no notebook ran"
+    for result in ran:
+        stem = Path(result["notebook"]).stem
+        path = run / "metrics" / f"{stem}.json"
+        assert path.exists(), f"{result['notebook']} ran but wrote no {path}"
+        assert path.stat().st_mtime >= result["started_at"] - 2, f"{path} is stale (older than the run)"
+        metrics = json.loads(path.read_text())
+        leaves = list(numeric_leaves(metrics))
+        assert leaves, f"{path} holds no number"
+        for key, number in leaves:
+            assert math.isfinite(number), f"{path}: {key} = {number}"
+            if ACCURACY_KEY.search(key):
+                assert 0 <= number <= 100, f"{path}: {key} = {number} is not an accuracy"
+            if "loss" in key:
+                assert number >= 0, f"{path}: {key} = {number} (contrastive losses are >= 0)"
+        if isinstance(metrics.get("profile"), str):
+            assert metrics["profile"] == summary["parameters"]["PROFILE"], f"{path}: profile"
