@@ -1,0 +1,200 @@
+"""The generic skeleton format: any dataset converted to one JSON file plus one ``.npz``.
+
+A folder holds::
+
+    dataset.json    {"name", "joint_names", "edges" (0-based [child, parent]),
+                     optional "center", "spine" [base, top], "shoulders" [right, left],
+                     "left_right_pairs", "layout_name", "normalized" (bool),
+                     "class_names", "samples": [{"name", "label", "subject"?, "view"?}],
+                     optional "splits": {protocol: {"train": [...], "test": [...]}}}
+    sequences.npz   one float array per sample name: (T, V, 3) or (M, T, V, 3)
+
+Split members are sample names (or integer indices). Sequences are view-normalised with
+:func:`skelviz.preprocess.normalize_sequence` unless ``"normalized": true`` (what
+:func:`save_generic` writes for readers' output). Without ``spine`` / ``shoulders`` the
+corresponding rotation is skipped; ``center`` defaults to joint 0. Everything is read with
+``allow_pickle=False``. The format is documented with a worked example in ``data/README.md``.
+
+Introduced in ``notebooks/00_skeleton_data``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from skelviz.dataset import SkeletonDataError, SkeletonDataset, check_sequence
+from skelviz.preprocess import normalize_sequence
+from skelviz.skeleton import SkeletonLayout
+
+__all__ = ["load", "save_generic", "layout_from_json", "FORMAT_VERSION"]
+
+FORMAT_VERSION = 1
+META_FILE, SEQUENCE_FILE = "dataset.json", "sequences.npz"
+REQUIRED_KEYS = {"joint_names", "edges", "class_names", "samples"}
+OPTIONAL_KEYS = {"name", "format_version", "center", "spine", "shoulders", "left_right_pairs",
+                 "layout_name", "normalized", "splits"}  # fmt: skip
+SAMPLE_KEYS = {"name", "label", "subject", "view"}
+
+
+# ---------------------------------------------------------------------------------------------
+def layout_from_json(meta: dict, source: str = META_FILE) -> SkeletonLayout:
+    """The :class:`SkeletonLayout` a ``dataset.json`` describes (fallbacks in the module doc)."""
+    center = int(meta.get("center", 0))
+    try:
+        return SkeletonLayout(
+            name=str(meta.get("layout_name", meta.get("name", "generic"))),
+            joint_names=tuple(str(j) for j in meta["joint_names"]),
+            edges=tuple((int(c), int(p)) for c, p in meta["edges"]),
+            center=center,
+            spine=tuple(int(j) for j in meta.get("spine", (center, center))),
+            shoulders=tuple(int(j) for j in meta.get("shoulders", (center, center))),
+            left_right_pairs=tuple((int(a), int(b)) for a, b in meta.get("left_right_pairs", ())),
+        )
+    except (ValueError, TypeError) as err:
+        raise SkeletonDataError(f"{source}: bad skeleton description ({err})") from None
+
+
+def _read_meta(folder: Path) -> dict:
+    path = folder / META_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: not found (a generic dataset needs {META_FILE})")
+    try:
+        meta = json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise SkeletonDataError(f"{path}: invalid JSON ({err})") from None
+    if not isinstance(meta, dict):
+        raise SkeletonDataError(f"{path}: expected a JSON object at the top level")
+    missing, unknown = REQUIRED_KEYS - meta.keys(), meta.keys() - REQUIRED_KEYS - OPTIONAL_KEYS
+    if missing or unknown:
+        raise SkeletonDataError(
+            f"{path}: missing keys {sorted(missing)}, unknown keys {sorted(unknown)}"
+        )
+    if int(meta.get("format_version", FORMAT_VERSION)) > FORMAT_VERSION:
+        raise SkeletonDataError(f"{path}: format_version {meta['format_version']} is too new")
+    for k, sample in enumerate(meta["samples"]):
+        if not isinstance(sample, dict) or not {"name", "label"} <= sample.keys() or (
+            sample.keys() - SAMPLE_KEYS
+        ):
+            raise SkeletonDataError(
+                f"{path}: samples[{k}] must be an object with name, label, optional subject and "
+                f"view; got {sample!r}"
+            )
+    return meta
+
+
+def _read_split(part: list, names: list[str], path: Path, protocol: str) -> np.ndarray:
+    index = {n: i for i, n in enumerate(names)}
+    try:
+        return np.array([m if isinstance(m, int) else index[m] for m in part], dtype=np.int64)
+    except KeyError as err:
+        raise SkeletonDataError(f"{path}: split {protocol!r} names unknown sample {err}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+def load(root: str | Path, normalize: bool | None = None) -> SkeletonDataset:
+    """Read a generic-format folder (module docstring) into a :class:`SkeletonDataset`.
+
+    ``normalize`` overrides the file's ``"normalized"`` flag (``None``: normalise unless the
+    file says it already is). Sequences with fewer persons are zero-padded to the largest M.
+
+    Introduced in ``notebooks/00_skeleton_data``.
+    """
+    folder = Path(root)
+    meta = _read_meta(folder)
+    meta_path, npz_path = folder / META_FILE, folder / SEQUENCE_FILE
+    layout = layout_from_json(meta, str(meta_path))
+    names = [str(s["name"]) for s in meta["samples"]]
+    if normalize is None:
+        normalize = not bool(meta.get("normalized", False))
+    if not npz_path.exists():
+        raise FileNotFoundError(f"{npz_path}: not found (a generic dataset needs {SEQUENCE_FILE})")
+    sequences = []
+    try:
+        with np.load(npz_path, allow_pickle=False) as arrays:
+            for name in names:
+                if name not in arrays.files:
+                    raise SkeletonDataError(f"{npz_path}: no array for sample {name!r}")
+                seq = np.asarray(arrays[name], dtype=np.float32)
+                sequences.append(seq[None] if seq.ndim == 3 else seq)  # (M, T, V, C)
+    except (OSError, ValueError) as err:
+        if isinstance(err, SkeletonDataError):
+            raise
+        raise SkeletonDataError(f"{npz_path}: cannot read ({err})") from None
+    persons = max((s.shape[0] for s in sequences if s.ndim == 4), default=1)
+    for k, (seq, name) in enumerate(zip(sequences, names)):
+        source = f"{npz_path}[{name}]"
+        seq = check_sequence(seq, source, layout.num_joints)
+        if seq.shape[0] < persons:
+            seq = np.concatenate([seq, np.zeros((persons - seq.shape[0], *seq.shape[1:]),
+                                                dtype=np.float32)])  # fmt: skip
+        sequences[k] = normalize_sequence(seq, layout, source) if normalize else seq
+    splits = {
+        protocol: (_read_split(parts.get("train", []), names, meta_path, protocol),
+                   _read_split(parts.get("test", []), names, meta_path, protocol))
+        for protocol, parts in meta.get("splits", {}).items()
+    }  # fmt: skip
+    samples = meta["samples"]
+    return SkeletonDataset(
+        name=str(meta.get("name", folder.name)),
+        layout=layout,
+        sequences=sequences,
+        labels=[int(s["label"]) for s in samples],
+        class_names=tuple(str(c) for c in meta["class_names"]),
+        subjects=[int(s.get("subject", 0)) for s in samples],
+        views=[int(s.get("view", 0)) for s in samples],
+        sample_names=names,
+        splits=splits,
+    )
+
+
+def save_generic(dataset: SkeletonDataset, folder: str | Path, normalized: bool = True) -> Path:
+    """Write ``dataset`` as a generic-format folder; returns the folder.
+
+    ``normalized`` records whether the sequences are already view-normalised (true for every
+    skelviz reader's output), so :func:`load` reads them back unchanged. Each file is written to
+    a temporary name first and renamed, so an interrupted save never leaves a half file.
+
+    Introduced in ``notebooks/00_skeleton_data``.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    layout = dataset.layout
+    meta = {
+        "format_version": FORMAT_VERSION,
+        "name": dataset.name,
+        "layout_name": layout.name,
+        "joint_names": list(layout.joint_names),
+        "edges": [list(e) for e in layout.edges],
+        "center": layout.center,
+        "spine": list(layout.spine),
+        "shoulders": list(layout.shoulders),
+        "left_right_pairs": [list(p) for p in layout.left_right_pairs],
+        "normalized": bool(normalized),
+        "class_names": list(dataset.class_names),
+        "samples": [{"name": n, "label": int(y), "subject": int(s), "view": int(v)}
+                    for n, y, s, v in zip(dataset.sample_names, dataset.labels,
+                                          dataset.subjects, dataset.views)],  # fmt: skip
+        "splits": {p: {"train": [dataset.sample_names[i] for i in tr],
+                       "test": [dataset.sample_names[i] for i in te]}
+                   for p, (tr, te) in dataset.splits.items()},  # fmt: skip
+    }
+    arrays = dict(zip(dataset.sample_names, dataset.sequences))
+    _atomic_write(folder / SEQUENCE_FILE, lambda f: np.savez_compressed(f, **arrays))
+    _atomic_write(folder / META_FILE, lambda f: f.write(json.dumps(meta, indent=1).encode()))
+    return folder
+
+
+def _atomic_write(path: Path, write) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
