@@ -47,7 +47,7 @@ def test_worked_example_loads_and_is_normalised(tmp_path):
     np.testing.assert_allclose(ds.sequences[0][0, :, 0], 0.0, atol=1e-6)  # centred on pelvis
     want = normalize_sequence(sequences[3][None].astype(np.float32), ds.layout, "expected")
     np.testing.assert_allclose(ds.sequences[3], want, atol=1e-6)
-    hands = ds.sequences[3][0, 0, 3] - ds.sequences[3][0, 0, 4]  # first-frame right -> left
+    hands = ds.sequences[3][0, 0, 4] - ds.sequences[3][0, 0, 3]  # first frame: right - left
     np.testing.assert_allclose(hands / np.linalg.norm(hands), [1, 0, 0], atol=1e-5)
 
 

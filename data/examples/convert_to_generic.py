@@ -47,7 +47,7 @@ def write_generic(folder: str | Path, sequences: list[np.ndarray], labels: list[
         "edges": [[1, 0], [2, 1], [3, 1], [4, 1]],  # 0-based (child, parent)
         "center": 0,  # subtracted per frame
         "spine": [0, 1],  # first-frame pelvis -> neck becomes +z
-        "shoulders": [4, 3],  # right -> left becomes +x (here: the hands)
+        "shoulders": [4, 3],  # [right, left]: right minus left becomes +x (here: hands)
         "left_right_pairs": [[3, 4]],
         "class_names": ["wave", "squat"],
         "samples": [{"name": n, "label": y, "subject": k % 3, "view": 0}
