@@ -110,7 +110,11 @@ def raw_root(tmp_path):
     write(tmp_path, "S002C003P003R002A060", THREE_BODIES)
     write(tmp_path, "S018C001P045R001A061", ONE_BODY)  # NTU-120 only
     write(tmp_path, "S001C001P001R001A005", ONE_BODY)  # listed as missing below
-    (tmp_path / "samples_with_missing_skeletons.txt").write_text("S001C001P001R001A005\n")
+    (tmp_path / "NTU_RGBD_samples_with_missing_skeletons.txt").write_text(  # official layout
+        "1 of the captured samples in the dataset have missing or incomplete skeleton data.\n"
+        "If you are working on skeleton-based analysis, please ignore these files.\n\n"
+        "S001C001P001R001A005\n"
+    )
     return tmp_path
 
 

@@ -19,6 +19,7 @@ Introduced in ``notebooks/00_skeleton_data``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -35,7 +36,12 @@ __all__ = ["load", "read_skeleton_file", "select_two_bodies", "motion_energy"]
 NUM_JOINTS = 25
 VALUES_PER_JOINT = 12
 MAX_KINECT_BODIES = 4  # 2s-AGCN max_body_kinect: body slots beyond 4 are ignored
-MISSING_LIST = "samples_with_missing_skeletons.txt"
+MISSING_LISTS = (  # our default name, then the official names (shahroudy/NTURGB-D, Matlab/)
+    "samples_with_missing_skeletons.txt",
+    "NTU_RGBD_samples_with_missing_skeletons.txt",
+    "NTU_RGBD120_samples_with_missing_skeletons.txt",
+)
+_NTU_NAME = re.compile(r"S\d{3}C\d{3}P\d{3}R\d{3}A\d{3}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -168,8 +174,8 @@ def load(
 
     Raw mode reads every ``*.skeleton`` file under ``root`` (recursively), keeps those of the
     variant (NTU-60: S001-S017 and A001-A060), skips the names in ``missing_samples`` (a list of
-    names, a file with one name per line, or by default ``root/samples_with_missing_skeletons.txt``
-    if present; ``False`` skips nothing), and reads at most ``max_samples`` files in name order.
+    names, a file naming them, or by default every list found in ``root`` under the names in
+    :data:`MISSING_LISTS`; ``False`` skips nothing), and reads at most ``max_samples`` files in name order.
     Labels are 0-based (A001 -> 0); splits ``cross_subject`` plus ``cross_view`` (NTU-60) or
     ``cross_setup`` (NTU-120). ``preprocessed`` (default: auto-detect) switches to
     :func:`skelviz.readers.ntu_preprocessed.load_preprocessed` with ``benchmark`` and ``part``.
@@ -216,20 +222,20 @@ def load(
 
 
 def _missing_names(root: Path, missing: str | Path | Iterable[str] | bool | None) -> set[str]:
+    """Sample names to skip. Lists are read for NTU names only, so the official files (which
+    start with two lines of prose) work as they are."""
     if missing is False:
         return set()
     if missing is None or missing is True:
-        default = root / MISSING_LIST
-        if not default.exists():
-            if missing is True:
-                raise FileNotFoundError(f"{default}: missing-samples list not found")
-            return set()
-        missing = default
+        found = [root / n for n in MISSING_LISTS if (root / n).exists()]
+        if missing is True and not found:
+            raise FileNotFoundError(f"{root}: no missing-samples list ({', '.join(MISSING_LISTS)})")
+        return {name for path in found for name in _NTU_NAME.findall(path.read_text())}
     if isinstance(missing, (str, Path)):
         path = Path(missing)
         if not path.exists():
             raise FileNotFoundError(f"{path}: missing-samples list not found")
-        missing = path.read_text().split()
+        return set(_NTU_NAME.findall(path.read_text()))
     return {Path(name.strip()).stem for name in missing if name.strip()}
 
 
