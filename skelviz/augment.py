@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 
 __all__ = [
     "AugmentConfig",
@@ -37,6 +38,7 @@ __all__ = [
     "center_crop_resize",
     "sample_shear_matrices",
     "apply_linear_map",
+    "apply_spatial",
     "pose_shear",
     "sample_jitter",
     "apply_jitter",
@@ -128,24 +130,26 @@ def resample_windows(
 ) -> torch.Tensor:
     """Linearly resample ``x[n, :, start_n : start_n + crop_n]`` to ``out_frames`` frames.
 
-    Same numbers as ``F.interpolate(mode="linear", align_corners=False)`` on each window.
+    Same numbers as ``F.interpolate(mode="linear", align_corners=False)`` on each window. The two
+    neighbouring frames of every output frame are fetched as rows of a ``(N*M*T, V*C)`` view with
+    ``F.embedding`` (a fast row gather on every device), then blended with ``torch.lerp``.
     (N, M, T, V, C) -> (N, M, out_frames, V, C)
     """
-    n, m, _, v, c = x.shape
+    n, m, t, v, c = x.shape
     start, crop = start.to(x.device), crop.to(x.device)
-    i = torch.arange(out_frames, device=x.device, dtype=x.dtype)  # (T',)
-    scale = crop.to(x.dtype)[:, None] / out_frames  # (N, 1)
+    i = torch.arange(out_frames, device=x.device, dtype=torch.float64)  # (T',)
+    scale = crop.double()[:, None] / out_frames  # (N, 1)
     src = ((i[None] + 0.5) * scale - 0.5).clamp(min=0)  # (N, T') position inside the window
     i0 = src.floor().long()
     i1 = torch.minimum(i0 + 1, crop[:, None] - 1)
-    w = (src - i0.to(x.dtype)).view(n, 1, out_frames, 1, 1)  # (N, 1, T', 1, 1)
-
-    def gather(idx: torch.Tensor) -> torch.Tensor:  # idx (N, T') -> (N, M, T', V, C)
-        full = (idx + start[:, None]).view(n, 1, out_frames, 1, 1).expand(n, m, out_frames, v, c)
-        return torch.gather(x, 2, full)
-
-    lo = gather(i0)
-    return lo + (gather(i1) - lo) * w  # exact where both neighbours are equal
+    weight = (src - i0).to(x.dtype)  # (N, T')
+    first_row = (torch.arange(n * m, device=x.device) * t).view(n, m, 1)  # row of frame 0
+    rows0 = (first_row + (start[:, None] + i0)[:, None]).reshape(-1)  # (N*M*T',)
+    rows1 = (first_row + (start[:, None] + i1)[:, None]).reshape(-1)
+    table = x.reshape(n * m * t, v * c)
+    lo, hi = F.embedding(rows0, table), F.embedding(rows1, table)  # (N*M*T', V*C)
+    weight = weight[:, None, :].expand(n, m, out_frames).reshape(-1, 1)
+    return torch.lerp(lo, hi, weight).view(n, m, out_frames, v, c)  # exact where lo == hi
 
 
 def temporal_crop_resize(
@@ -186,8 +190,28 @@ def sample_shear_matrices(n: int, generator: torch.Generator, amplitude: float =
 
 
 def apply_linear_map(x: torch.Tensor, matrices: torch.Tensor) -> torch.Tensor:
-    """``p' = A_n p`` for every joint of sample n. (N, M, T, V, C), (N, C, C) -> (N, M, T, V, C)"""
-    return torch.einsum("nmtvc,ndc->nmtvd", x, matrices.to(x.device, x.dtype))
+    """``p' = A_n p`` for every joint of sample n. (N, M, T, V, C), (N, C, C) -> (N, M, T, V, C)
+
+    One batched matmul over the coordinate axis: ``A_n (C, C) @ points (C, M*T*V)``.
+    """
+    n = x.shape[0]
+    points = x.reshape(n, -1, 3).transpose(1, 2)  # (N, C, M*T*V)
+    mapped = torch.bmm(matrices.to(x.device, x.dtype), points)  # (N, C, M*T*V)
+    return mapped.transpose(1, 2).reshape(x.shape).contiguous()
+
+
+def apply_spatial(
+    x: torch.Tensor, matrices: torch.Tensor, map_joint: torch.Tensor, zero_joint: torch.Tensor
+) -> torch.Tensor:
+    """Joint-wise spatial augmentation: ``A_n p`` where ``map_joint``, 0 where ``zero_joint``.
+
+    ``matrices (N, C, C)``; ``map_joint``, ``zero_joint`` ``(N, V)`` bool. Shear maps every joint,
+    jittering maps or zeroes a subset: both (and a per-sample mix of them) are one call.
+    """
+    n, _, _, v, _ = x.shape
+    mapped = apply_linear_map(x, matrices)
+    mapped = torch.where(zero_joint.to(x.device).view(n, 1, 1, v, 1), 0.0, mapped)
+    return torch.where(map_joint.to(x.device).view(n, 1, 1, v, 1), mapped, x).contiguous()
 
 
 def pose_shear(x: torch.Tensor, generator: torch.Generator, amplitude: float = 1.0) -> torch.Tensor:
@@ -224,12 +248,8 @@ def apply_jitter(
     x: torch.Tensor, joint_mask: torch.Tensor, zero_mode: torch.Tensor, matrices: torch.Tensor
 ) -> torch.Tensor:
     """Eq. 2 with the released semantics: selected joints zeroed or mapped by ``x @ R``."""
-    n, _, _, v, _ = x.shape
-    mapped = torch.einsum("nmtvc,ncd->nmtvd", x, matrices.to(x.device, x.dtype))  # x @ R
-    zero_mode = zero_mode.to(x.device).view(n, 1, 1, 1, 1)
-    jittered = torch.where(zero_mode, torch.zeros_like(x), mapped)
-    select = joint_mask.to(x.device).view(n, 1, 1, v, 1)
-    return torch.where(select, jittered, x)
+    zero_joint = joint_mask & zero_mode.to(joint_mask.device)[:, None]  # (N, V)
+    return apply_spatial(x, matrices.transpose(1, 2), joint_mask, zero_joint)  # x @ R = R^T p
 
 
 def joint_jitter(
@@ -277,8 +297,12 @@ def spatio_temporal_augment(
         return apply_linear_map(out, shear)
     if config.spatial == "jitter":
         return apply_jitter(out, *jitter)
-    choice = use_shear.to(x.device).view(n, 1, 1, 1, 1)
-    return torch.where(choice, apply_linear_map(out, shear), apply_jitter(out, *jitter))
+    # one matrix per sample: the shear, or the jitter map R^T on the selected joints
+    joint_mask, zero_mode, jitter_matrices = jitter
+    matrices = torch.where(use_shear.view(n, 1, 1), shear, jitter_matrices.transpose(1, 2))
+    map_joint = use_shear[:, None] | joint_mask  # (N, V)
+    zero_joint = ~use_shear[:, None] & joint_mask & zero_mode[:, None]
+    return apply_spatial(out, matrices, map_joint, zero_joint)
 
 
 class TwoViewAugment:
