@@ -10,8 +10,6 @@ from skelviz.dataset import SkeletonDataError
 from skelviz.readers import load_dataset
 from skelviz.readers.nucla import load, read_sequence
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "nw-ucla"
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/nw-ucla not present")
 
 
 def write(folder: Path, name: str, frames: int, label: int, value=None) -> Path:
@@ -94,9 +92,8 @@ def test_missing_folder_and_bad_names_are_clear(tmp_path):
         read_sequence(tmp_path / "walk.json")
 
 
-@needs_shared
-def test_real_release_counts_match_its_readme():
-    ds = load(SHARED)
+def test_real_release_counts_match_its_readme(nucla_root):
+    ds = load(nucla_root)
     assert len(ds) == 1484
     assert np.bincount(ds.labels).tolist() == [150, 152, 141, 173, 148, 149, 142, 142, 145, 142]
     assert np.bincount(ds.views).tolist()[1:] == [516, 504, 464]

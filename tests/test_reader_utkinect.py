@@ -8,8 +8,6 @@ import pytest
 from skelviz.dataset import SkeletonDataError
 from skelviz.readers.utkinect import load, read_joint_file, read_label_file
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "utkinect-action3d"
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/utkinect-action3d not present")
 
 
 def joint_line(frame_id: int, value: float) -> str:
@@ -79,15 +77,14 @@ def test_unknown_label_file_choice_is_an_error(tiny_root):
         load(tiny_root, label_file="fixed")
 
 
-@needs_shared
-def test_real_release_matches_its_readme():
-    ds = load(SHARED)
+def test_real_release_matches_its_readme(utkinect_root):
+    ds = load(utkinect_root)
     assert len(ds) == 199
     assert np.bincount(ds.labels).tolist() == [20, 20, 20, 20, 19, 20, 20, 20, 20, 20]
     train, test = ds.splits["cross_subject"]
     assert (len(train), len(test)) == (100, 99)
     assert ds.lengths.sum() == 5829 and ds.lengths.max() == 110  # modified ranges
-    original = load(SHARED, label_file="original")
+    original = load(utkinect_root, label_file="original")
     assert original.lengths.sum() == 6053 and original.lengths.max() == 170
     assert "s10_e02/carry" not in ds.sample_names
     for k in range(10):  # the ten 5/5 random subject splits of tr_te_splits.mat
