@@ -186,7 +186,7 @@ def download_dataset(
     progress: bool | None = None,
     timeout: float = 60.0,
 ) -> Path:
-    """Download, extract and verify dataset ``name`` (``"nw-ucla"`` or ``"utkinect"``) into ``dest``.
+    """Download, extract and verify ``name`` (``"nw-ucla"`` or ``"utkinect"``) into ``dest``.
 
     ``dest`` becomes the dataset folder the reader expects (``dest/all_sqe/...`` or
     ``dest/joints/...``). ``url`` replaces the first URL of the chosen ``source`` (UTKinect:

@@ -60,5 +60,6 @@ def write_generic(folder: str | Path, sequences: list[np.ndarray], labels: list[
 
 
 if __name__ == "__main__":
-    out = write_generic(sys.argv[1] if len(sys.argv) > 1 else "stick_figures", *make_example_arrays())
+    folder = sys.argv[1] if len(sys.argv) > 1 else "stick_figures"
+    out = write_generic(folder, *make_example_arrays())
     print(f"wrote {out}; load it with load_dataset('generic', data_root={str(out)!r})")

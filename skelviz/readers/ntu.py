@@ -175,7 +175,8 @@ def load(
     Raw mode reads every ``*.skeleton`` file under ``root`` (recursively), keeps those of the
     variant (NTU-60: S001-S017 and A001-A060), skips the names in ``missing_samples`` (a list of
     names, a file naming them, or by default every list found in ``root`` under the names in
-    :data:`MISSING_LISTS`; ``False`` skips nothing), and reads at most ``max_samples`` files in name order.
+    :data:`MISSING_LISTS`; ``False`` skips nothing), and reads at most ``max_samples`` files in
+    name order.
     Labels are 0-based (A001 -> 0); splits ``cross_subject`` plus ``cross_view`` (NTU-60) or
     ``cross_setup`` (NTU-120). ``preprocessed`` (default: auto-detect) switches to
     :func:`skelviz.readers.ntu_preprocessed.load_preprocessed` with ``benchmark`` and ``part``.
@@ -200,7 +201,7 @@ def load(
     if max_samples is not None:
         files = files[: int(max_samples)]
     if not files:
-        raise SkeletonDataError(f"{root}: no {variant} .skeleton files found (searched recursively)")
+        raise SkeletonDataError(f"{root}: no {variant} .skeleton files (searched recursively)")
     if progress is None:
         progress = not (os.environ.get("CI") or os.environ.get("TQDM_DISABLE"))
     sequences, ids = [], []

@@ -1,7 +1,7 @@
 """PKU-MMD reader: action clips cut out of long skeleton recordings with their temporal labels.
 
 PKU-MMD (Liu et al., "PKU-MMD: A Large Scale Benchmark for Continuous Multi-Modal Human Action
-Understanding", ACM MM workshops 2017) ships long Kinect v2 recordings, not clips. Following the
+Understanding", arXiv:1703.07475, 2017) ships long Kinect v2 recordings, not clips. Following the
 ISC author (skeleton-contrast issue #3) and CMD's ``data_gen/pku_gendata.py``, every labelled
 action is cut out of its recording and treated as an independent clip, then normalised like NTU.
 
@@ -154,7 +154,7 @@ def load(
     root = Path(root)
     skeleton_dir, label_dir = _first_dir(root, SKELETON_DIRS), _first_dir(root, LABEL_DIRS)
     if skeleton_dir is None or label_dir is None:
-        raise FileNotFoundError(f"{root}: expected folders skeleton/ and label/ (see data/README.md)")
+        raise FileNotFoundError(f"{root}: expected folders skeleton/ and label/ (data/README.md)")
     recordings = sorted(skeleton_dir.glob("*.txt"))
     if not recordings:
         raise SkeletonDataError(f"{skeleton_dir}: no recordings (*.txt)")
