@@ -150,6 +150,23 @@ def test_load_ntu120_and_missing_list_options(raw_root):
     assert listed.sample_names == ("S001C001P001R001A001", "S001C001P001R001A005")
 
 
+def test_one_frame_and_empty_files(tmp_path):
+    write(tmp_path, "S001C001P001R001A001", ONE_BODY[:1])
+    ds = load(tmp_path, progress=False)
+    assert ds.lengths.tolist() == [1] and ds.sequences[0].shape == (2, 1, 25, 3)
+    path = tmp_path / "S001C001P001R001A002.skeleton"
+    path.write_text("2\r\n0\r\n0\r\n")  # two frames, nobody tracked
+    with pytest.raises(SkeletonDataError, match="every frame is empty") as info:
+        load(tmp_path, progress=False)
+    assert str(path) in str(info.value)
+
+
+def test_wrong_benchmark_names_the_ones_present(prep_root):
+    root, _ = prep_root
+    with pytest.raises(SkeletonDataError, match=r"preprocessed benchmarks found: \['xsub'\]"):
+        load(root, variant="ntu60", benchmark="xview")
+
+
 def test_registry_entry_reads_raw_files(raw_root):
     ds = load_dataset("ntu60", data_root=raw_root, progress=False)
     assert ds.name == "ntu60" and len(ds) == 3

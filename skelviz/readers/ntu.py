@@ -201,7 +201,9 @@ def load(
     if max_samples is not None:
         files = files[: int(max_samples)]
     if not files:
-        raise SkeletonDataError(f"{root}: no {variant} .skeleton files (searched recursively)")
+        found = sorted(p.parent.name for p in root.glob("*/*_data_joint.npy"))
+        hint = f"; preprocessed benchmarks found: {sorted(set(found))}" if found else ""
+        raise SkeletonDataError(f"{root}: no {variant} .skeleton files (searched subfolders){hint}")
     if progress is None:
         progress = not (os.environ.get("CI") or os.environ.get("TQDM_DISABLE"))
     sequences, ids = [], []
