@@ -37,7 +37,9 @@ __all__ = [
     "temporal_crop_resize",
     "center_crop_resize",
     "sample_shear_matrices",
+    "apply_joint_maps",
     "apply_linear_map",
+    "spatial_joint_matrices",
     "apply_spatial",
     "pose_shear",
     "sample_jitter",
@@ -189,15 +191,36 @@ def sample_shear_matrices(n: int, generator: torch.Generator, amplitude: float =
     return s * (1 - eye) + eye
 
 
-def apply_linear_map(x: torch.Tensor, matrices: torch.Tensor) -> torch.Tensor:
-    """``p' = A_n p`` for every joint of sample n. (N, M, T, V, C), (N, C, C) -> (N, M, T, V, C)
+def apply_joint_maps(x: torch.Tensor, matrices: torch.Tensor) -> torch.Tensor:
+    """``p' = A_{n,v} p`` with one 3x3 matrix per sample and joint. matrices: (N, V, C, C).
 
-    One batched matmul over the coordinate axis: ``A_n (C, C) @ points (C, M*T*V)``.
+    The per-joint matrices are laid on the diagonal of one ``(V*C, V*C)`` block matrix per sample,
+    so a whole batch is a single matmul ``(N, M*T, V*C) @ (N, V*C, V*C)`` on the canonical layout
+    (much faster on a CPU than a 3x3 matmul per point). (N, M, T, V, C) -> (N, M, T, V, C)
     """
-    n = x.shape[0]
-    points = x.reshape(n, -1, 3).transpose(1, 2)  # (N, C, M*T*V)
-    mapped = torch.bmm(matrices.to(x.device, x.dtype), points)  # (N, C, M*T*V)
-    return mapped.transpose(1, 2).reshape(x.shape).contiguous()
+    n, m, t, v, c = x.shape
+    block = torch.zeros(n, v, c, v, c, device=x.device, dtype=x.dtype)
+    joints = torch.arange(v, device=x.device)
+    # block[n, v, c_in, v, d_out] = A[n, v, d_out, c_in]; advanced indices put V first
+    block[:, joints, :, joints, :] = matrices.to(x.device, x.dtype).transpose(-1, -2).transpose(0, 1)
+    rows = x.reshape(n, m * t, v * c)  # (N, M*T, V*C)
+    return torch.bmm(rows, block.view(n, v * c, v * c)).view(x.shape)
+
+
+def apply_linear_map(x: torch.Tensor, matrices: torch.Tensor) -> torch.Tensor:
+    """``p' = A_n p`` for every joint of sample n. (N, M, T, V, C), (N, C, C) -> (N, M, T, V, C)"""
+    n, v = x.shape[0], x.shape[3]
+    return apply_joint_maps(x, matrices[:, None].expand(n, v, 3, 3))
+
+
+def spatial_joint_matrices(
+    matrices: torch.Tensor, map_joint: torch.Tensor, zero_joint: torch.Tensor
+) -> torch.Tensor:
+    """(N, V, C, C) per-joint maps: ``A_n`` where ``map_joint``, 0 where ``zero_joint``, else I."""
+    n, v = map_joint.shape
+    eye = torch.eye(3, device=matrices.device, dtype=matrices.dtype).expand(n, v, 3, 3)
+    per_joint = torch.where(map_joint[..., None, None], matrices[:, None], eye)
+    return torch.where(zero_joint[..., None, None], torch.zeros_like(per_joint), per_joint)
 
 
 def apply_spatial(
@@ -206,12 +229,11 @@ def apply_spatial(
     """Joint-wise spatial augmentation: ``A_n p`` where ``map_joint``, 0 where ``zero_joint``.
 
     ``matrices (N, C, C)``; ``map_joint``, ``zero_joint`` ``(N, V)`` bool. Shear maps every joint,
-    jittering maps or zeroes a subset: both (and a per-sample mix of them) are one call.
+    jittering maps or zeroes a subset: both (and a per-sample mix of them) are one matmul.
     """
-    n, _, _, v, _ = x.shape
-    mapped = apply_linear_map(x, matrices)
-    mapped = torch.where(zero_joint.to(x.device).view(n, 1, 1, v, 1), 0.0, mapped)
-    return torch.where(map_joint.to(x.device).view(n, 1, 1, v, 1), mapped, x).contiguous()
+    dev = matrices.device
+    per_joint = spatial_joint_matrices(matrices, map_joint.to(dev), zero_joint.to(dev))
+    return apply_joint_maps(x, per_joint)
 
 
 def pose_shear(x: torch.Tensor, generator: torch.Generator, amplitude: float = 1.0) -> torch.Tensor:
