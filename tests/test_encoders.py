@@ -1,0 +1,269 @@
+"""The three encoders: released parameter counts, shapes, GRU semantics, heads, determinism."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from skelviz.encoders import (
+    PRESETS,
+    AGCNConfig,
+    BiGRUConfig,
+    EmbeddingNet,
+    HCNConfig,
+    ProjectionHead,
+    build_encoder,
+    count_parameters,
+)
+from skelviz.skeleton import KINECT_V1_20, NTU25
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """These tensors are tiny: one intra-op thread avoids thread-pool overhead (a 1-step GRU call
+    measured 0.5 ms on 1 thread vs 150 ms on 2 threads of a loaded 2-core machine)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def _batch(n: int, m: int, t: int, v: int, seed: int = 0) -> torch.Tensor:
+    return torch.randn(n, m, t, v, 3, generator=torch.Generator().manual_seed(seed))
+
+
+def _gru_params(in_dim: int, hidden: int, layers: int) -> int:
+    """nn.GRU(bidirectional) count from the gate equations: 3 gates x (W_ih, W_hh, b_ih, b_hh)."""
+    per_direction = lambda i: 3 * hidden * (i + hidden) + 2 * 3 * hidden  # noqa: E731
+    return 2 * (per_direction(in_dim) + (layers - 1) * per_direction(2 * hidden))
+
+
+# --- paper preset: exactly the released counts (notes Section 4, NTU-25, M = 2, T = 64) --------
+@pytest.fixture(scope="module")
+def paper_encoders():
+    torch.manual_seed(0)
+    return {rep: build_encoder(rep, "paper", NTU25, num_persons=2) for rep in ("seq", "img", "stg")}
+
+
+def test_paper_parameter_counts_match_released_code(paper_encoders):
+    enc = paper_encoders
+    assert count_parameters(enc["seq"]) == 44_998_656 == _gru_params(150, 1024, 3)
+    assert count_parameters(enc["img"]) == 519_424
+    assert count_parameters(enc["stg"]) == 3_454_090
+    fc = {rep: count_parameters(nn.Linear(e.feature_dim, 128)) for rep, e in enc.items()}
+    assert fc == {"seq": 262_272, "img": 524_416, "stg": 32_896}
+    assert count_parameters(enc["img"]) + fc["img"] == 1_043_840
+
+
+def test_paper_feature_dims_and_mlp_head_counts(paper_encoders):
+    enc = paper_encoders
+    assert {rep: e.feature_dim for rep, e in enc.items()} == {"seq": 2048, "img": 4096, "stg": 256}
+    # released --mlp head Linear(D, D) -> ReLU -> Linear(D, 128): notes 49.46 M / 17.83 M / 3.55 M
+    totals = {rep: count_parameters(EmbeddingNet(e)) for rep, e in enc.items()}
+    for rep, d in (("seq", 2048), ("img", 4096), ("stg", 256)):
+        assert totals[rep] == count_parameters(enc[rep]) + (d * d + d) + (d * 128 + 128)
+    assert round(totals["seq"] / 1e6, 2) == 49.46
+    assert round(totals["img"] / 1e6, 2) == 17.83
+    assert round(totals["stg"] / 1e6, 2) == 3.55
+
+
+def test_hcn_per_layer_counts(paper_encoders):
+    hcn = paper_encoders["img"]
+    per_stream = {name: count_parameters(layer) for name, layer in hcn.position.items()}
+    assert per_stream == {"conv1": 256, "conv2": 12_352, "conv3": 7_232, "conv4": 18_496}
+    assert count_parameters(hcn.conv5) == 147_584 and count_parameters(hcn.conv6) == 295_168
+
+
+def test_agcn_per_unit_counts(paper_encoders):
+    units = [count_parameters(u) for u in paper_encoders["stg"].units]
+    # notes: l1 40.6 K, l2-l4 57.8 K, l5 204.6 K, l6-l7 224.3 K, l8 808.7 K, l9-l10 889.0 K
+    assert [round(c / 1e3, 1) for c in units] == [40.6, 57.8, 57.8, 57.8, 204.6, 224.3, 224.3,
+                                                  808.7, 889.0, 889.0]  # fmt: skip
+    # + data_bn gamma/beta over M*V*C = 2*25*3 = 150 channels (the notes' "= 300" is the
+    # parameter count of that layer, not its width)
+    assert count_parameters(paper_encoders["stg"].data_bn) == 2 * 150
+    assert sum(units) + 2 * 150 == 3_454_090
+
+
+@pytest.mark.parametrize("rep,dim", [("img", 4096), ("stg", 256)])
+def test_paper_forward(paper_encoders, rep, dim):
+    enc = paper_encoders[rep].eval()
+    with torch.no_grad():
+        assert enc(_batch(2, 2, 64, 25)).shape == (2, dim)
+
+
+def test_adjacency_is_a_buffer_not_a_parameter(paper_encoders):
+    agcn = paper_encoders["stg"]
+    buffers = dict(agcn.named_buffers())
+    assert "units.0.gcn1.A" in buffers and buffers["units.0.gcn1.A"].shape == (3, 25, 25)
+    assert all(not name.endswith(".A") for name, _ in agcn.named_parameters())
+
+
+# --- every preset, layout and person count -----------------------------------------------------
+@pytest.mark.parametrize("preset", ["tiny", "small"])
+@pytest.mark.parametrize("rep", ["seq", "img", "stg"])
+@pytest.mark.parametrize("layout", [KINECT_V1_20, NTU25], ids=lambda lay: lay.name)
+@pytest.mark.parametrize("m", [1, 2])
+def test_forward_shapes(preset, rep, layout, m):
+    enc = build_encoder(rep, preset, layout, num_persons=m, frames=32)
+    out = enc(_batch(3, m, 32, layout.num_joints))
+    assert out.shape == (3, enc.feature_dim)
+    assert torch.isfinite(out).all()
+
+
+def test_feature_dims_follow_the_config():
+    assert build_encoder("seq", BiGRUConfig(24, 2), NTU25, 2).feature_dim == 48
+    assert build_encoder("img", HCNConfig(8, 32), NTU25, 2, frames=32).feature_dim == 32 * 2 * 2
+    assert build_encoder("stg", AGCNConfig((8, 12), (1, 2)), NTU25, 2).feature_dim == 12
+
+
+def test_encoders_accept_other_clip_lengths():
+    """GRU and A-GCN read any T; HCN pools adaptively to its sized feature, needs T >= 16."""
+    hcn = build_encoder("img", "tiny", NTU25, 2, frames=64).eval()
+    for t in (16, 50, 100):
+        assert hcn(_batch(2, 2, t, 25)).shape == (2, hcn.feature_dim)
+    with pytest.raises(ValueError, match="16 frames"):
+        hcn(_batch(2, 2, 8, 25))
+    for rep in ("seq", "stg"):
+        enc = build_encoder(rep, "tiny", NTU25, 2)
+        assert enc(_batch(2, 2, 5, 25)).shape == (2, enc.feature_dim)
+
+
+def test_wrong_layout_input_is_rejected():
+    enc = build_encoder("stg", "tiny", NTU25, num_persons=2)
+    with pytest.raises(ValueError, match="V = 25 joints, got 20"):
+        enc(_batch(1, 2, 16, 20))
+
+
+@pytest.mark.parametrize(
+    "kwargs,error",
+    [
+        (dict(representation="rgb", preset="tiny"), ValueError),
+        (dict(representation="seq", preset="huge"), ValueError),
+        (dict(representation="seq", preset=HCNConfig()), TypeError),
+        (dict(representation="img", preset="tiny", stepwise_gru=True), ValueError),
+    ],
+)
+def test_build_encoder_rejects_unknown_parameters(kwargs, error):
+    with pytest.raises(error):
+        build_encoder(layout=NTU25, num_persons=2, **kwargs)
+
+
+# --- BiGRU: true bidirectional vs the released stepwise loop (notes Section 6.3) -------------
+def _gru_pair(hidden: int = 8, layers: int = 1):
+    torch.manual_seed(0)
+    cfg = BiGRUConfig(hidden, layers)
+    true = build_encoder("seq", cfg, KINECT_V1_20, num_persons=1)
+    stepwise = build_encoder("seq", cfg, KINECT_V1_20, num_persons=1, stepwise_gru=True)
+    stepwise.load_state_dict(true.state_dict())
+    return true, stepwise
+
+
+def test_stepwise_gru_forward_half_equals_true_forward_half():
+    true, stepwise = _gru_pair()
+    x = _batch(4, 1, 12, 20)
+    torch.testing.assert_close(stepwise(x)[:, :8], true(x)[:, :8])
+    assert not torch.allclose(stepwise(x)[:, 8:], true(x)[:, 8:])
+
+
+def test_perturbing_frame_t_minus_2_separates_true_from_stepwise():
+    true, stepwise = _gru_pair()
+    x = _batch(4, 1, 12, 20)
+    y = x.clone()
+    y[:, :, -2] += 1.0  # only frame T-2 changes
+    # a true BiGRU's reverse direction has seen only frame T-1 at the last step
+    assert torch.equal(true(x)[:, 8:], true(y)[:, 8:])
+    # the released loop runs the "reverse" weights forward in time, so it has seen frame T-2
+    assert (stepwise(x)[:, 8:] - stepwise(y)[:, 8:]).abs().max() > 1e-3
+
+
+def test_stepwise_reverse_half_is_a_forward_gru_with_reverse_weights():
+    true, stepwise = _gru_pair()
+    causal = nn.GRU(60, 8, batch_first=True)
+    causal.load_state_dict({name: getattr(true.gru, f"{name}_reverse")
+                            for name in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0",
+                                         "bias_hh_l0")})  # fmt: skip
+    x = _batch(3, 1, 10, 20)
+    seq = x.permute(0, 2, 3, 4, 1).reshape(3, 10, 60)  # released SEQ order, M = 1
+    torch.testing.assert_close(stepwise(x)[:, 8:], causal(seq)[0][:, -1])
+
+
+def test_gru_init_is_xavier_on_2d_weights():
+    enc = build_encoder("seq", BiGRUConfig(64, 2), NTU25, 2)
+    w = enc.gru.weight_hh_l1  # (3H, H): xavier bound sqrt(6 / (3H + H))
+    bound = (6.0 / (3 * 64 + 64)) ** 0.5
+    assert w.abs().max() <= bound and w.abs().max() > 0.9 * bound
+
+
+# --- heads, determinism, dropout, gradients ---------------------------------------------------
+@pytest.mark.parametrize("rep", ["seq", "img", "stg"])
+def test_embedding_net_is_unit_norm_and_keeps_encoder(rep):
+    enc = build_encoder(rep, "tiny", NTU25, 2, frames=32)
+    net = EmbeddingNet(enc)
+    z = net(_batch(5, 2, 32, 25))
+    assert z.shape == (5, 128) and net.out_dim == 128
+    torch.testing.assert_close(z.norm(dim=1), torch.ones(5))
+    assert net.encoder is enc
+
+
+def test_projection_head_layers():
+    head = ProjectionHead(16, 32, out_dim=8)
+    assert [type(layer) for layer in head] == [nn.Linear, nn.ReLU, nn.Linear]
+    assert count_parameters(head) == 16 * 32 + 32 + 32 * 8 + 8
+    z = EmbeddingNet(build_encoder("seq", BiGRUConfig(8, 1), NTU25, 2), ProjectionHead(16, 32, 8))
+    assert z(_batch(2, 2, 4, 25)).shape == (2, 8)
+
+
+@pytest.mark.parametrize("rep", ["seq", "img", "stg"])
+def test_same_seed_same_encoder_and_features(rep):
+    x = _batch(2, 2, 32, 25)
+    outs = []
+    for seed in (7, 7, 8):
+        torch.manual_seed(seed)
+        outs.append(build_encoder(rep, "tiny", NTU25, 2, frames=32).eval()(x))
+    assert torch.equal(outs[0], outs[1])
+    assert not torch.allclose(outs[0], outs[2])
+
+
+def test_hcn_dropout_only_in_train_mode():
+    torch.manual_seed(0)
+    hcn = build_encoder("img", "tiny", NTU25, 2, frames=32)
+    x = _batch(2, 2, 32, 25)
+    hcn.eval()
+    assert torch.equal(hcn(x), hcn(x))
+    hcn.train()
+    assert not torch.equal(hcn(x), hcn(x))
+
+
+@pytest.mark.parametrize("rep", ["seq", "img", "stg"])
+def test_gradients_reach_every_parameter(rep):
+    torch.manual_seed(0)
+    net = EmbeddingNet(build_encoder(rep, "tiny", NTU25, 2, frames=32))
+    x = _batch(4, 2, 32, 25)
+    net(x)[:, 0].sum().backward()
+    for name, param in net.named_parameters():
+        assert param.grad is not None, name
+        assert torch.isfinite(param.grad).all(), name
+        if name == "encoder.gru.weight_hh_l0_reverse":
+            # a true BiGRU read at the last step: the top reverse direction has taken one step
+            # from h0 = 0, so W_hh multiplies zeros and gets no gradient (see the stepwise test)
+            assert param.grad.abs().sum() == 0
+        else:
+            assert param.grad.abs().sum() > 0, name
+
+
+def test_stepwise_gru_trains_its_reverse_recurrence():
+    torch.manual_seed(0)
+    enc = build_encoder("seq", "tiny", NTU25, 2, stepwise_gru=True)
+    enc(_batch(4, 2, 6, 25)).sum().backward()
+    assert enc.gru.weight_hh_l0_reverse.grad.abs().sum() > 0
+
+
+def test_presets_cover_every_representation():
+    assert set(PRESETS) == {"paper", "small", "tiny"}
+    for preset in PRESETS.values():
+        assert set(preset) == {"seq", "img", "stg"}
+    tiny = sum(count_parameters(build_encoder(r, "tiny", NTU25, 2)) for r in ("seq", "img", "stg"))
+    small = sum(count_parameters(build_encoder(r, "small", NTU25, 2)) for r in ("seq", "img", "stg"))
+    assert tiny < small
