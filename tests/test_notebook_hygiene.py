@@ -129,6 +129,21 @@ def test_parameters_cell(path):
 
 
 @notebook_param
+def test_papermill_reads_every_parameter(path):
+    """papermill parses the cell line by line with a regex (for ``--help-notebook`` and its
+    "unknown parameter" check); an ``=`` inside a trailing comment makes it drop that line."""
+    translators = pytest.importorskip("papermill.translators")
+    nbformat = pytest.importorskip("nbformat")
+    _, cell = parameters_cells(load(path))[0]
+    seen = {p.name for p in translators.PythonTranslator.inspect(nbformat.v4.new_code_cell(source(cell)))}
+    unread = [
+        line for line in source(cell).splitlines()
+        if re.match(r"\s*([A-Za-z_]\w*)\s*=", line) and line.split("=")[0].strip() not in seen
+    ]
+    assert not unread, f"papermill cannot read these lines (no '=' in comments, please): {unread}"
+
+
+@notebook_param
 def test_no_gpu_only_or_network_code(path):
     problems = [
         f"cell {i + 1}: {what}"
@@ -158,6 +173,17 @@ def test_last_code_cell_records_metrics(path):
 
 
 # --- The parameters parser itself ------------------------------------------------------------------
+
+
+def test_papermill_check_catches_an_equals_sign_in_a_comment(tmp_path):
+    path = tmp_path / "00_x.ipynb"
+    write_executed_notebook(path)
+    test_papermill_reads_every_parameter(path)  # "SEED = 0  # seed" is readable
+    notebook = load(path)
+    notebook["cells"][1]["source"] = ["SEED = 0  # 0 = fixed"]
+    path.write_text(json.dumps(notebook))
+    with pytest.raises(AssertionError, match="0 = fixed"):
+        test_papermill_reads_every_parameter(path)
 
 
 def test_parse_parameters_accepts_literals_with_comments():
