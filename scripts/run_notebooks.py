@@ -158,6 +158,8 @@ def run_notebook(notebook: Path, out: Path, parameters: dict, args, timeout: int
             str(notebook), str(out), parameters=parameters, kernel_name=args.kernel,
             cwd=str(REPO_ROOT), execution_timeout=timeout or None, progress_bar=False,
             request_save_on_cell_execute=True,
+            # The kernel's own log: errors only (ipykernel warns about TCP transport on every start).
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except Exception as error:  # papermill raises PapermillExecutionError for a failing cell
         message = describe_failure(error, notebook, params_index)
@@ -218,10 +220,11 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     for number, notebook in enumerate(notebooks, 1):
         parameters = {**standard, **{k: v for k, v in extra.items() if k in declared[notebook]}}
-        print(f"[{number}/{len(notebooks)}] {notebook.name} ...", end=" ", flush=True)
+        tag = f"[{number}/{len(notebooks)}] {notebook.name}"
+        print(f"{tag} running", flush=True)
         result = run_notebook(notebook, executed_dir / notebook.name, parameters, args, timeout)
         results.append(result)
-        print(f"{result.status} in {result.seconds:.1f} s", flush=True)
+        print(f"{tag} {result.status} in {result.seconds:.1f} s", flush=True)
         write_summary(REPO_ROOT / output_dir / "run_summary.json", standard, extra, results)
         if result.error:
             print(f"    FAILED {notebook.name}: {result.error}\n    see {result.executed}", flush=True)

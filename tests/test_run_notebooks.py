@@ -122,9 +122,9 @@ def test_runs_in_order_injects_parameters_and_reports_failure(notebooks, tmp_pat
     assert result.returncode == 1, result.stdout + result.stderr
     # Progress lines in order, then the failure named by notebook, cell and exception.
     lines = result.stdout.splitlines()
-    progress = [ln for ln in lines if re.match(r"\[\d/3\] ", ln)]
-    assert [ln.split()[1] for ln in progress] == ["00_records.ipynb", "01_fails.ipynb", "02_other.ipynb"]
-    assert [ln.split()[3] for ln in progress] == ["ok", "failed", "ok"], "a failure does not stop the run"
+    progress = [ln.split() for ln in lines if re.match(r"\[\d/3\] \S+ (ok|failed) in [\d.]+ s$", ln)]
+    assert [p[1] for p in progress] == ["00_records.ipynb", "01_fails.ipynb", "02_other.ipynb"]
+    assert [p[2] for p in progress] == ["ok", "failed", "ok"], "a failure does not stop the run"
     assert "FAILED 01_fails.ipynb: cell 4 (" in result.stderr and "ValueError: boom" in result.stderr
     assert "`# the bad cell`" in result.stderr
 
