@@ -90,6 +90,7 @@ def record_metrics(
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; metrics are ordinary shareable files
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

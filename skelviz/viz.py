@@ -46,6 +46,7 @@ def _atomic_write(target: Path, write) -> None:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; figures are ordinary shareable files
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -14,12 +14,13 @@ from collections import deque
 
 import numpy as np
 from matplotlib.figure import Figure
+from mpl_toolkits.mplot3d.art3d import Line3DCollection
 
 from skelviz.dataset import SkeletonDataset
 from skelviz.skeleton import SkeletonLayout
 from skelviz.viz_style import (
-    MPL_VIEW, PERSON_OPACITY, SIDE_COLORS, bone_side, cube_bounds, joint_colors, present_persons,
-    sample_frames,
+    MPL_VIEW, PERSON_OPACITY, SIDE_COLORS, bone_side, bones_by_side, cube_bounds, joint_colors,
+    present_persons, sample_frames,
 )  # fmt: skip
 
 __all__ = [
@@ -31,26 +32,36 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 def draw_pose_3d(ax, frame: np.ndarray, layout: SkeletonLayout, persons: list[int],
                  centre: np.ndarray, half: float) -> None:
-    """Draw one frame ``(M, V, C)`` on a 3D axis: side-coloured bones, joints, equal cube."""
+    """Draw one frame ``(M, V, C)`` on a 3D axis: side-coloured bones, joints, an equal cube.
+
+    Matplotlib's own 3D axes (ticks, panes) cost most of the drawing time and say little here, so
+    they are switched off; a grey floor square and an x/y/z corner triad give the orientation.
+    """
+    groups = bones_by_side(layout)
     colors = joint_colors(layout)
     for m in persons:
         pose = frame[m]  # (V, C)
         alpha = PERSON_OPACITY[min(m, len(PERSON_OPACITY) - 1)]
-        for child, parent in layout.edges:
-            seg = pose[[child, parent]]  # (2, C)
-            ax.plot(seg[:, 0], seg[:, 1], seg[:, 2], lw=2,
-                    color=SIDE_COLORS[bone_side(layout, child, parent)], alpha=alpha)  # fmt: skip
-        ax.scatter(pose[:, 0], pose[:, 1], pose[:, 2], s=6, c=colors, alpha=alpha, depthshade=False)
+        for side, bones in groups.items():
+            if bones:
+                segments = pose[np.array(bones)]  # (E, 2, C): child and parent of each bone
+                ax.add_collection3d(Line3DCollection(segments, colors=SIDE_COLORS[side], linewidths=2,
+                                                     alpha=alpha))  # fmt: skip
+        ax.scatter(pose[:, 0], pose[:, 1], pose[:, 2], s=5, c=colors, alpha=alpha, depthshade=False)
+    low, high = centre - half, centre + half
+    floor = np.array([[low[0], low[1]], [high[0], low[1]], [high[0], high[1]], [low[0], high[1]],
+                      [low[0], low[1]]])  # fmt: skip
+    ax.plot(floor[:, 0], floor[:, 1], np.full(5, low[2]), color="0.75", lw=0.8)
+    for axis, label in enumerate("xyz"):
+        tip = low.copy()
+        tip[axis] += 0.35 * half
+        ax.plot(*np.stack([low, tip]).T, color="0.45", lw=0.8)
+        ax.text(*tip, label, color="0.35", fontsize=7)
     for setter, i in ((ax.set_xlim, 0), (ax.set_ylim, 1), (ax.set_zlim, 2)):
-        setter(centre[i] - half, centre[i] + half)
+        setter(low[i], high[i])
     ax.set_box_aspect((1, 1, 1))
     ax.view_init(**MPL_VIEW)
-    ax.set_xticklabels([])
-    ax.set_yticklabels([])
-    ax.set_zticklabels([])
-    ax.set_xlabel("x", labelpad=-12)
-    ax.set_ylabel("y", labelpad=-12)
-    ax.set_zlabel("z", labelpad=-12)
+    ax.set_axis_off()
 
 
 def compare_strips(
@@ -69,8 +80,12 @@ def compare_strips(
         if arr.ndim != 4 or arr.shape[2:] != (layout.num_joints, 3) or arr.shape[1] < 1:
             raise ValueError(f"compare_strips[{name!r}]: expected (M, T, {layout.num_joints}, 3), "
                              f"got {arr.shape}")  # fmt: skip
-    fig = Figure(figsize=(1.9 * frames + 0.6, 2.1 * len(arrays) + 0.5), layout="constrained")
-    axes = fig.subplots(len(arrays), frames, subplot_kw={"projection": "3d"}, squeeze=False)
+    rows = len(arrays)
+    fig = Figure(figsize=(1.8 * frames + 0.5, 1.9 * rows + (0.55 if title else 0.25)))
+    top = 1.0 - (0.55 if title else 0.25) / fig.get_figheight()
+    fig.subplots_adjust(left=0.5 / fig.get_figwidth(), right=1.0, bottom=0.0, top=top, wspace=0.0,
+                        hspace=0.12)  # fixed layout: constrained layout is slow with 3D axes
+    axes = fig.subplots(rows, frames, subplot_kw={"projection": "3d"}, squeeze=False)
     for row, (name, arr) in enumerate(arrays.items()):
         centre, half = cube_bounds(*(arrays.values() if shared_box else [arr]))
         persons = present_persons(arr)
@@ -81,7 +96,7 @@ def compare_strips(
             draw_pose_3d(ax, arr[:, t], layout, persons, centre, half)
             ax.set_title(f"t = {t}" + (f" / {arr.shape[1]}" if col == frames - 1 else ""),
                          fontsize=8, pad=0)  # fmt: skip
-        axes[row, 0].text2D(-0.18, 0.5, name, transform=axes[row, 0].transAxes, rotation=90,
+        axes[row, 0].text2D(-0.06, 0.5, name, transform=axes[row, 0].transAxes, rotation=90,
                             va="center", ha="center", fontsize=10, fontweight="bold")  # fmt: skip
     if title:
         fig.suptitle(title)

@@ -3,7 +3,8 @@ side-by-side panels (original versus augmented) that play together.
 
 Every frame draws, per person, three line traces (left / right / centre bones, segments separated
 by ``None``) and one marker trace (joints coloured by side): a fixed number of traces, so plotly
-animation frames can replace the data trace by trace. Style: ``skelviz.viz_style``.
+animation frames replace the coordinates trace by trace and carry nothing else. Coordinates are
+rounded to 0.1 mm. Style: ``skelviz.viz_style``.
 
 Introduced in ``notebooks/00_skeleton_data``.
 """
@@ -20,7 +21,9 @@ from skelviz.viz_style import (
     present_persons, sample_frames,
 )  # fmt: skip
 
-__all__ = ["skeleton_traces", "animate_skeleton_3d", "side_by_side_3d"]
+__all__ = ["COORD_DECIMALS", "skeleton_traces", "frame_updates", "animate_skeleton_3d", "side_by_side_3d"]
+
+COORD_DECIMALS = 4  # coordinates are stored in the figure JSON to 0.1 mm (metres) / 1e-4 units
 
 
 # ---------------------------------------------------------------------------------------------
@@ -34,34 +37,50 @@ def _check(seq: np.ndarray, layout: SkeletonLayout, what: str) -> np.ndarray:
     return arr
 
 
+def _person_coords(pose: np.ndarray, groups: dict) -> list[tuple[list, list, list]]:
+    """(x, y, z) lists of one person's 3 bone traces (``None`` between bones) and joint trace."""
+    pose = np.round(pose.astype(np.float64), COORD_DECIMALS)  # (V, C); 0.1 mm keeps JSON small
+    coords = []
+    for side in SIDES:
+        xyz: list[list[float | None]] = [[], [], []]
+        for child, parent in groups[side]:
+            for axis in range(3):
+                xyz[axis] += [float(pose[child, axis]), float(pose[parent, axis]), None]
+        coords.append(tuple(xyz))
+    coords.append((pose[:, 0].tolist(), pose[:, 1].tolist(), pose[:, 2].tolist()))
+    return coords
+
+
 def skeleton_traces(
     frame: np.ndarray, layout: SkeletonLayout, persons: list[int], scene: str = "scene",
     show_legend: bool = True,
 ) -> list[go.Scatter3d]:
     """Traces for one frame ``(M, V, C)``: per person, 3 bone traces (by side) + 1 joint trace."""
     groups = bones_by_side(layout)
-    colors = joint_colors(layout)
     traces = []
     for m in persons:
-        pose = frame[m]  # (V, C)
         opacity = PERSON_OPACITY[min(m, len(PERSON_OPACITY) - 1)]
-        for side in SIDES:
-            xyz: list[list[float | None]] = [[], [], []]
-            for child, parent in groups[side]:
-                for axis in range(3):
-                    xyz[axis] += [float(pose[child, axis]), float(pose[parent, axis]), None]
+        *bones, (jx, jy, jz) = _person_coords(frame[m], groups)
+        for side, (x, y, z) in zip(SIDES, bones):
             traces.append(go.Scatter3d(
-                x=xyz[0], y=xyz[1], z=xyz[2], mode="lines", scene=scene, opacity=opacity,
+                x=x, y=y, z=z, mode="lines", scene=scene, opacity=opacity,
                 line={"color": SIDE_COLORS[side], "width": 6}, name=f"person {m + 1}: {side}",
                 legendgroup=side, showlegend=show_legend and m == persons[0], hoverinfo="skip",
             ))  # fmt: skip
         traces.append(go.Scatter3d(
-            x=pose[:, 0].tolist(), y=pose[:, 1].tolist(), z=pose[:, 2].tolist(), mode="markers",
-            scene=scene, opacity=opacity, marker={"size": 3, "color": colors},
-            text=list(layout.joint_names), hoverinfo="text", name=f"person {m + 1}: joints",
-            showlegend=False,
+            x=jx, y=jy, z=jz, mode="markers", scene=scene, opacity=opacity,
+            marker={"size": 3, "color": joint_colors(layout)}, text=list(layout.joint_names),
+            hoverinfo="text", name=f"person {m + 1}: joints", showlegend=False,
         ))  # fmt: skip
     return traces
+
+
+def frame_updates(frame: np.ndarray, layout: SkeletonLayout, persons: list[int]) -> list[dict]:
+    """Only the coordinates of :func:`skeleton_traces`, in the same order: what an animation
+    frame must carry (styles stay on the figure's traces, keeping the figure small)."""
+    groups = bones_by_side(layout)
+    return [{"type": "scatter3d", "x": x, "y": y, "z": z}
+            for m in persons for x, y, z in _person_coords(frame[m], groups)]  # fmt: skip
 
 
 def _scene_layout(centre: np.ndarray, half: float) -> dict:
@@ -107,7 +126,7 @@ def animate_skeleton_3d(
     persons = present_persons(arr)
     times = sample_frames(arr.shape[1], max_frames)
     labels = [str(t) for t in times]
-    frames = [go.Frame(name=label, data=skeleton_traces(arr[:, t], layout, persons))
+    frames = [go.Frame(name=label, data=frame_updates(arr[:, t], layout, persons))
               for label, t in zip(labels, times)]  # fmt: skip
     fig = go.Figure(data=skeleton_traces(arr[:, times[0]], layout, persons), frames=frames)
     centre, half = cube_bounds(arr)
@@ -142,19 +161,19 @@ def side_by_side_3d(
                         subplot_titles=names, horizontal_spacing=0.01)  # fmt: skip
     persons = {name: present_persons(a) for name, a in arrays.items()}
 
-    def frame_traces(k: int) -> list[go.Scatter3d]:
-        traces = []
-        for i, name in enumerate(names):
-            arr = arrays[name]
-            t = int(round(k * (arr.shape[1] - 1) / max(steps - 1, 1)))
-            scene = "scene" if i == 0 else f"scene{i + 1}"
-            traces += skeleton_traces(arr[:, t], layout, persons[name], scene, show_legend=i == 0)
-        return traces
+    def time_index(arr: np.ndarray, k: int) -> int:
+        return int(round(k * (arr.shape[1] - 1) / max(steps - 1, 1)))
 
-    for trace in frame_traces(0):
-        fig.add_trace(trace)
+    for i, name in enumerate(names):
+        scene = "scene" if i == 0 else f"scene{i + 1}"
+        for trace in skeleton_traces(arrays[name][:, 0], layout, persons[name], scene, i == 0):
+            fig.add_trace(trace)
     labels = [f"{k / max(steps - 1, 1):.2f}" for k in range(steps)]
-    fig.frames = [go.Frame(name=label, data=frame_traces(k)) for k, label in enumerate(labels)]
+    fig.frames = [
+        go.Frame(name=label, data=[update for name in names for update in frame_updates(
+            arrays[name][:, time_index(arrays[name], k)], layout, persons[name])])
+        for k, label in enumerate(labels)
+    ]
     scenes = {}
     for i, name in enumerate(names):
         centre, half = cube_bounds(*(arrays.values() if shared_box else [arrays[name]]))

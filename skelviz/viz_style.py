@@ -3,8 +3,9 @@
 * body-side colours: left = blue, right = red, centre (spine, head) = dark grey, as in pyskl's
   ``visualize.py``; a bone takes the side of its child joint (the end away from the root);
 * the second person is drawn with the same colours, fainter;
-* z is up (after ``skelviz.preprocess`` the first-frame spine points along +z and the shoulders
-  along +x, so the actor faces -y), one fixed camera looking at the actor from the front-left;
+* z is up: after ``skelviz.preprocess`` the first-frame spine points (close to) +z and the vector
+  from the left to the right shoulder along +x, so the actor faces +y; one fixed camera looks at
+  the actor from the front, slightly from the actor's left;
 * every 3D panel is an equal-aspect cube, so bone lengths are never distorted by the axes.
 
 Introduced in ``notebooks/00_skeleton_data``.
@@ -33,8 +34,8 @@ __all__ = [
 SIDES = ("left", "right", "center")
 SIDE_COLORS = {"left": "#1f63b4", "right": "#d62728", "center": "#3c3c3c"}
 PERSON_OPACITY = (1.0, 0.5)  # person 0, person 1 (and any further person)
-PLOTLY_CAMERA = {"eye": {"x": 0.9, "y": -1.7, "z": 0.45}, "up": {"x": 0, "y": 0, "z": 1}}
-MPL_VIEW = {"elev": 12.0, "azim": -62.0}  # matplotlib view_init of the same camera
+PLOTLY_CAMERA = {"eye": {"x": -0.8, "y": 1.75, "z": 0.45}, "up": {"x": 0, "y": 0, "z": 1}}
+MPL_VIEW = {"elev": 12.0, "azim": 115.0}  # matplotlib view_init of about the same camera
 
 
 # ---------------------------------------------------------------------------------------------
