@@ -41,9 +41,9 @@ stage() {
     local rc=$?
     local took=$((SECONDS - start))
     if [[ $rc -eq 0 ]]; then
-        PASSED=$((PASSED + 1)); SUMMARY+=("$(printf '%-9s ok      %4d s' "$name" "$took")")
+        PASSED=$((PASSED + 1)); SUMMARY+=("$(printf '%-16s ok      %4d s' "$name" "$took")")
     else
-        FAILED=$((FAILED + 1)); SUMMARY+=("$(printf '%-9s FAILED  %4d s  (exit %d)' "$name" "$took" "$rc")")
+        FAILED=$((FAILED + 1)); SUMMARY+=("$(printf '%-16s FAILED  %4d s  (exit %d)' "$name" "$took" "$rc")")
     fi
     echo "=== $name: $([[ $rc -eq 0 ]] && echo ok || echo "FAILED (exit $rc)") in ${took} s"
     return 0
@@ -51,7 +51,7 @@ stage() {
 
 skip() {
     echo; echo "=== $1: skipped ($2)"
-    SKIPPED=$((SKIPPED + 1)); SUMMARY+=("$(printf '%-9s skipped         (%s)' "$1" "$2")")
+    SKIPPED=$((SKIPPED + 1)); SUMMARY+=("$(printf '%-16s skipped         (%s)' "$1" "$2")")
 }
 
 # pytest_stage ARGS...: pytest, where "no tests collected" (exit 5) is a failure with a message.

@@ -198,5 +198,10 @@ def test_every_notebook_run_wrote_sane_metrics(run):
                 assert 0 <= number <= 100, f"{path}: {key} = {number} is not an accuracy"
             if "loss" in key:
                 assert number >= 0, f"{path}: {key} = {number} (contrastive losses are >= 0)"
-        if isinstance(metrics.get("profile"), str):
-            assert metrics["profile"] == summary["parameters"]["PROFILE"], f"{path}: profile"
+        # skelviz.metrics.record_metrics writes {"notebook", "metrics", "provenance": {...}}.
+        provenance = metrics.get("provenance", {})
+        for key in ("profile", "dataset"):
+            if key in provenance:
+                expected = summary["parameters"][key.upper()]
+                assert provenance[key] == expected, f"{path}: {key} {provenance[key]!r}, run used {expected!r}"
+        assert metrics.get("notebook", stem) == stem, f"{path}: recorded for {metrics['notebook']!r}"
