@@ -20,7 +20,7 @@ from skelviz.dataset import SkeletonDataset
 from skelviz.skeleton import SkeletonLayout
 from skelviz.viz_style import (
     MPL_VIEW, PERSON_OPACITY, SIDE_COLORS, bone_side, bones_by_side, cube_bounds, joint_colors,
-    present_persons, sample_frames,
+    present_persons, sample_frames, visible_joints,
 )  # fmt: skip
 
 __all__ = [
@@ -41,13 +41,15 @@ def draw_pose_3d(ax, frame: np.ndarray, layout: SkeletonLayout, persons: list[in
     colors = joint_colors(layout)
     for m in persons:
         pose = frame[m]  # (V, C)
+        visible = visible_joints(pose, layout)  # (V,): missing joints are not drawn
         alpha = PERSON_OPACITY[min(m, len(PERSON_OPACITY) - 1)]
         for side, bones in groups.items():
-            if bones:
-                segments = pose[np.array(bones)]  # (E, 2, C): child and parent of each bone
+            shown = [bone for bone in bones if visible[bone[0]] and visible[bone[1]]]
+            if shown:
+                segments = pose[np.array(shown)]  # (E, 2, C): child and parent of each bone
                 ax.add_collection3d(Line3DCollection(segments, colors=SIDE_COLORS[side], linewidths=2,
                                                      alpha=alpha))  # fmt: skip
-        ax.scatter(pose[:, 0], pose[:, 1], pose[:, 2], s=5, c=colors, alpha=alpha, depthshade=False)
+        ax.scatter(*pose[visible].T, s=5, c=np.array(colors)[visible], alpha=alpha, depthshade=False)
     low, high = centre - half, centre + half
     floor = np.array([[low[0], low[1]], [high[0], low[1]], [high[0], high[1]], [low[0], high[1]],
                       [low[0], low[1]]])  # fmt: skip
@@ -240,7 +242,7 @@ def crop_windows_timeline(
     ax.axvspan(0, num_frames, color="0.92", zorder=0)
     ax.set_xlim(0, num_frames * 1.25)
     ax.set_ylim(len(starts) - 0.5, -0.5)
-    ax.set_yticks(np.arange(len(starts)), [f"view {i + 1}" for i in range(len(starts))], fontsize=7)
-    ax.set_xlabel(f"frame (the clip has {num_frames} valid frames, grey)")
+    ax.set_yticks(np.arange(len(starts)), [f"draw {i + 1}" for i in range(len(starts))], fontsize=7)
+    ax.set_xlabel(f"frame (grey: the clip's {num_frames} valid frames; the shorter the crop, the redder)")
     ax.set_title(title or "temporal crop windows")
     return fig

@@ -18,7 +18,7 @@ from plotly.subplots import make_subplots
 from skelviz.skeleton import SkeletonLayout
 from skelviz.viz_style import (
     PERSON_OPACITY, PLOTLY_CAMERA, SIDE_COLORS, SIDES, bones_by_side, cube_bounds, joint_colors,
-    present_persons, sample_frames,
+    present_persons, sample_frames, visible_joints,
 )  # fmt: skip
 
 __all__ = ["COORD_DECIMALS", "skeleton_traces", "frame_updates", "animate_skeleton_3d", "side_by_side_3d"]
@@ -37,17 +37,20 @@ def _check(seq: np.ndarray, layout: SkeletonLayout, what: str) -> np.ndarray:
     return arr
 
 
-def _person_coords(pose: np.ndarray, groups: dict) -> list[tuple[list, list, list]]:
-    """(x, y, z) lists of one person's 3 bone traces (``None`` between bones) and joint trace."""
-    pose = np.round(pose.astype(np.float64), COORD_DECIMALS)  # (V, C); 0.1 mm keeps JSON small
+def _person_coords(pose: np.ndarray, layout: SkeletonLayout) -> list[tuple[list, list, list]]:
+    """(x, y, z) lists of one person's 3 bone traces (``None`` between bones) and joint trace;
+    missing joints become ``None`` (not drawn), so every frame has the same trace lengths."""
+    rounded = np.round(pose.astype(np.float64), COORD_DECIMALS)  # (V, C); 0.1 mm keeps JSON small
+    visible = visible_joints(pose, layout)  # (V,)
+    points = [[float(v) for v in p] if visible[j] else [None] * 3 for j, p in enumerate(rounded)]
     coords = []
     for side in SIDES:
         xyz: list[list[float | None]] = [[], [], []]
-        for child, parent in groups[side]:
+        for child, parent in bones_by_side(layout)[side]:
             for axis in range(3):
-                xyz[axis] += [float(pose[child, axis]), float(pose[parent, axis]), None]
+                xyz[axis] += [points[child][axis], points[parent][axis], None]
         coords.append(tuple(xyz))
-    coords.append((pose[:, 0].tolist(), pose[:, 1].tolist(), pose[:, 2].tolist()))
+    coords.append(tuple([p[axis] for p in points] for axis in range(3)))
     return coords
 
 
@@ -56,11 +59,10 @@ def skeleton_traces(
     show_legend: bool = True,
 ) -> list[go.Scatter3d]:
     """Traces for one frame ``(M, V, C)``: per person, 3 bone traces (by side) + 1 joint trace."""
-    groups = bones_by_side(layout)
     traces = []
     for m in persons:
         opacity = PERSON_OPACITY[min(m, len(PERSON_OPACITY) - 1)]
-        *bones, (jx, jy, jz) = _person_coords(frame[m], groups)
+        *bones, (jx, jy, jz) = _person_coords(frame[m], layout)
         for side, (x, y, z) in zip(SIDES, bones):
             traces.append(go.Scatter3d(
                 x=x, y=y, z=z, mode="lines", scene=scene, opacity=opacity,
@@ -78,9 +80,8 @@ def skeleton_traces(
 def frame_updates(frame: np.ndarray, layout: SkeletonLayout, persons: list[int]) -> list[dict]:
     """Only the coordinates of :func:`skeleton_traces`, in the same order: what an animation
     frame must carry (styles stay on the figure's traces, keeping the figure small)."""
-    groups = bones_by_side(layout)
     return [{"type": "scatter3d", "x": x, "y": y, "z": z}
-            for m in persons for x, y, z in _person_coords(frame[m], groups)]  # fmt: skip
+            for m in persons for x, y, z in _person_coords(frame[m], layout)]  # fmt: skip
 
 
 def _scene_layout(centre: np.ndarray, half: float) -> dict:

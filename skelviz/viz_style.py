@@ -6,7 +6,8 @@
 * z is up: after ``skelviz.preprocess`` the first-frame spine points (close to) +z and the vector
   from the left to the right shoulder along +x, so the actor faces +y; one fixed camera looks at
   the actor from the front, slightly from the actor's left;
-* every 3D panel is an equal-aspect cube, so bone lengths are never distorted by the axes.
+* every 3D panel is an equal-aspect cube, so bone lengths are never distorted by the axes;
+* missing joints (exactly zero, except the centre joint) are not drawn.
 
 Introduced in ``notebooks/00_skeleton_data``.
 """
@@ -27,6 +28,7 @@ __all__ = [
     "bone_side",
     "bones_by_side",
     "present_persons",
+    "visible_joints",
     "cube_bounds",
     "sample_frames",
 ]
@@ -65,6 +67,16 @@ def present_persons(seq: np.ndarray) -> list[int]:
     """
     recorded = np.any(np.asarray(seq) != 0, axis=(1, 2, 3))  # (M,)
     return [m for m in range(len(recorded)) if recorded[m] or m == 0]
+
+
+def visible_joints(pose: np.ndarray, layout: SkeletonLayout) -> np.ndarray:
+    """(V,) bool: joints to draw in one pose ``(V, C)``. A joint stored as exactly (0, 0, 0) is
+    missing (lost by the sensor, or zero-masked by joint jittering) and is not drawn, nor are its
+    bones; the centre joint is always drawn, since centring puts it at the origin.
+    """
+    visible = np.any(np.asarray(pose) != 0, axis=-1)
+    visible[layout.center] = True
+    return visible
 
 
 def cube_bounds(*seqs: np.ndarray, margin: float = 0.05) -> tuple[np.ndarray, float]:

@@ -12,6 +12,7 @@ import matplotlib
 matplotlib.use("Agg")  # tests only; notebooks use the inline backend
 
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
@@ -193,3 +194,21 @@ def test_save_figure_rejects_paths_as_names(tmp_path, name):
 def test_save_figure_rejects_other_objects(tmp_path):
     with pytest.raises(TypeError, match="matplotlib or plotly"):
         viz.save_figure(np.zeros(3), "x", tmp_path)
+
+
+def test_missing_joints_and_their_bones_are_not_drawn():
+    seq = toy_sequence(frames=2)
+    hand, wrist = NAMES.index("left_hand"), NAMES.index("left_wrist")
+    seq[0, 1, hand] = 0.0  # lost in frame 1
+    seq[0, :, LAYOUT.center] = 0.0  # the centre joint sits at the origin after centring: still drawn
+    fig = viz.animate_skeleton_3d(seq, LAYOUT)
+    joints = fig.frames[1].data[3]
+    assert joints.x[hand] is None and joints.x[LAYOUT.center] == 0.0
+    left = fig.frames[1].data[0]  # left bones: (child, parent, None) triples
+    pairs = list(zip(left.x[0::3], left.x[1::3]))
+    wrist_x = round(float(seq[0, 1, wrist, 0]), 4)
+    assert (None, wrist_x) in pairs, "the hand-wrist bone loses its missing end"
+    strip = viz.skeleton_strip(seq, LAYOUT, frames=2)
+    FigureCanvasAgg(strip).draw()  # 3D collections hold their projected segments after a draw
+    drawn = sum(len(c.get_segments()) for c in strip.axes[1].collections if hasattr(c, "get_segments"))
+    assert drawn == len(LAYOUT.edges) - 1
