@@ -142,8 +142,9 @@ def from_graph(g: torch.Tensor | np.ndarray) -> torch.Tensor:
 def graph_adjacency(layout: SkeletonLayout) -> torch.Tensor:
     """The ``(3, V, V)`` float32 spatial partition: identity, normalised inward, normalised outward.
 
-    Column-normalised as in 2s-AGCN ``graph/tools.py`` (see :func:`skelviz.skeleton.spatial_partition`);
-    A-GCN registers it as a buffer and adds a learnable offset to it.
+    Column-normalised as in 2s-AGCN ``graph/tools.py`` (see
+    :func:`skelviz.skeleton.spatial_partition`); A-GCN registers it as a buffer and adds a learnable
+    offset to it.
 
     Introduced in ``notebooks/02_representations``.
     """

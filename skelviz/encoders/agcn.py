@@ -5,17 +5,19 @@ Released definition: fmthoker/skeleton-contrast ``moco/AGCN.py`` = lshiwjx/2s-AG
 ``model/agcn.py`` without the classifier (notes Section 4.3):
 
     data_bn     BatchNorm1d over the M*V*C input channels, then the M persons become N*M graphs
-    10 units    TCN-GCN units 3->64 (no residual), 64 x3, 128 (stride 2), 128 x2, 256 (stride 2), 256 x2
-    unit_gcn    sum over the 3 subsets k of conv_d_k( x (A_k + B_k + C_k) ), BN, residual, ReLU, where
+    10 units    TCN-GCN units 3->64 (no residual), 64 x3, 128 (stride 2), 128 x2,
+                256 (stride 2), 256 x2
+    unit_gcn    sum over the 3 subsets k of conv_d_k( x (A_k + B_k + C_k) ), BN, residual,
+                ReLU, where
                 A_k  fixed normalised adjacency (identity / inward / outward), a *buffer*
                 B_k  learnable offset, initialised to 1e-6 (``PA``)
                 C_k  softmax_{dim -2}( theta(x)^T phi(x) / (inter_c * T) ), embedded Gaussian
     unit_tcn    Conv (9 x 1, temporal stride s) + BN
     pooling     mean over (T', V), then over M -> 256-d
 
-Initialisation as released: Kaiming-normal (fan_out) convs with zero bias, BN gamma 1 (1e-6 for the
-BN that closes each unit_gcn), branch-scaled normal for conv_d. Works for any V (the graph comes from
-the layout), any M and any T (strided convs are padded).
+Initialisation as released: Kaiming-normal (fan_out) convs with zero bias, BN gamma 1 (1e-6 for
+the BN that closes each unit_gcn), branch-scaled normal for conv_d. Works for any V (the graph
+comes from the layout), any M and any T (strided convs are padded).
 
 Introduced in ``notebooks/03_encoders``.
 """
@@ -71,9 +73,10 @@ class UnitGCN(nn.Module):
         self.inter_c = out_channels // coff_embedding
         self.register_buffer("A", adjacency.clone())  # (K, V, V) fixed partition
         self.PA = nn.Parameter(torch.full_like(adjacency, 1e-6))  # (K, V, V) learnable B_k
-        self.conv_a = nn.ModuleList(nn.Conv2d(in_channels, self.inter_c, 1) for _ in range(num_subset))
-        self.conv_b = nn.ModuleList(nn.Conv2d(in_channels, self.inter_c, 1) for _ in range(num_subset))
-        self.conv_d = nn.ModuleList(nn.Conv2d(in_channels, out_channels, 1) for _ in range(num_subset))
+        subsets = range(num_subset)
+        self.conv_a = nn.ModuleList(nn.Conv2d(in_channels, self.inter_c, 1) for _ in subsets)
+        self.conv_b = nn.ModuleList(nn.Conv2d(in_channels, self.inter_c, 1) for _ in subsets)
+        self.conv_d = nn.ModuleList(nn.Conv2d(in_channels, out_channels, 1) for _ in subsets)
         if in_channels != out_channels:
             self.down = nn.Sequential(nn.Conv2d(in_channels, out_channels, 1),
                                       nn.BatchNorm2d(out_channels))  # fmt: skip
@@ -98,7 +101,8 @@ class UnitGCN(nn.Module):
         x_flat = x.reshape(b, c * t, v)  # (B, C*T, V)
         y = 0
         for k in range(adaptive.shape[0]):  # the K = 3 subsets (a fixed, tiny loop)
-            theta = self.conv_a[k](x).permute(0, 3, 1, 2).reshape(b, v, self.inter_c * t)  # (B,V,E*T)
+            theta = self.conv_a[k](x).permute(0, 3, 1, 2)  # (B, V, E, T)
+            theta = theta.reshape(b, v, self.inter_c * t)  # (B, V, E*T)
             phi = self.conv_b[k](x).reshape(b, self.inter_c * t, v)  # (B, E*T, V)
             c_k = torch.softmax(theta @ phi / (self.inter_c * t), dim=-2)  # (B, V, V) C_k
             mixed = (x_flat @ (c_k + adaptive[k])).reshape(b, c, t, v)  # (B, C, T, V)
@@ -110,7 +114,8 @@ class TCNGCNUnit(nn.Module):
     """``ReLU(tcn(gcn(x)) + residual(x))``; the residual is none, identity or a strided 1x1 TCN."""
 
     def __init__(self, in_channels: int, out_channels: int, adjacency: torch.Tensor,
-                 stride: int = 1, residual: bool = True, coff_embedding: int = 4) -> None:  # fmt: skip
+                 stride: int = 1, residual: bool = True,
+                 coff_embedding: int = 4) -> None:  # fmt: skip
         super().__init__()
         self.gcn1 = UnitGCN(in_channels, out_channels, adjacency, coff_embedding)
         self.tcn1 = UnitTCN(out_channels, out_channels, stride=stride)
@@ -128,7 +133,7 @@ class TCNGCNUnit(nn.Module):
 
 # ---------------------------------------------------------------------------------------------
 class AGCNEncoder(nn.Module):
-    """Canonical batch ``(N, M, T, V, C)`` -> A-GCN feature ``(N, channels[-1])`` (256 at paper size).
+    """Canonical batch ``(N, M, T, V, C)`` -> A-GCN feature ``(N, channels[-1])`` (paper: 256).
 
     Args:
         layout: skeleton layout; its :func:`skelviz.represent.graph_adjacency` is the fixed A.
@@ -158,7 +163,8 @@ class AGCNEncoder(nn.Module):
         n, c, t, v, m = g.shape
         h = g.permute(0, 4, 3, 1, 2).reshape(n, m * v * c, t)  # (N, M*V*C, T)
         h = self.data_bn(h)
-        h = h.reshape(n, m, v, c, t).permute(0, 1, 3, 4, 2).reshape(n * m, c, t, v)  # (N*M, C, T, V)
+        h = h.reshape(n, m, v, c, t).permute(0, 1, 3, 4, 2)  # (N, M, C, T, V)
+        h = h.reshape(n * m, c, t, v)  # (N*M, C, T, V): one graph per person
         for unit in self.units:
             h = unit(h)  # (N*M, D, T', V)
         h = h.reshape(n, m, h.shape[1], -1)  # (N, M, D, T'*V)

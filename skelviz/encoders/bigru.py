@@ -2,9 +2,9 @@
 
 Released definition: fmthoker/skeleton-contrast ``moco/GRU.py`` (itself from shlizee/Predict-Cluster
 ``PCNet.py``); notes Sections 4.1 and 6.3. ``nn.GRU(V*C*M, H, num_layers=L, bidirectional=True,
-batch_first=True)``; the feature is the top layer's output at the **last time step**, ``[fwd | rev]``
-= 2H (2048-d at paper size). Every 2-D parameter gets ``xavier_uniform_``, biases keep PyTorch's
-default.
+batch_first=True)``; the feature is the top layer's output at the **last time step**,
+``[fwd | rev]`` = 2H (2048-d at paper size). Every 2-D parameter gets ``xavier_uniform_``, biases
+keep PyTorch's default.
 
 Two ways to consume the sequence:
 

@@ -18,7 +18,7 @@ __all__ = ["ProjectionHead", "EmbeddingNet"]
 
 
 class ProjectionHead(nn.Sequential):
-    """``Linear(in_dim, hidden_dim) -> ReLU -> Linear(hidden_dim, out_dim)``: ``(N, D) -> (N, out)``.
+    """``Linear(in_dim, hidden) -> ReLU -> Linear(hidden, out_dim)``: ``(N, D) -> (N, out_dim)``.
 
     The released head uses ``hidden_dim = in_dim`` (2048, 4096, 256) and PyTorch's default init.
 

@@ -20,7 +20,7 @@ __all__ = ["BiGRUConfig", "HCNConfig", "AGCNConfig", "PRESETS", "get_preset"]
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class BiGRUConfig:
-    """``nn.GRU(V*C*M, hidden_size, num_layers, bidirectional=True)``; feature ``2 * hidden_size``."""
+    """``nn.GRU(V*C*M, hidden_size, num_layers, bidirectional=True)``; feature 2 hidden_size."""
 
     hidden_size: int = 1024
     num_layers: int = 3
