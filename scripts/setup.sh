@@ -3,7 +3,7 @@
 #
 #   bash scripts/setup.sh            # first run: creates .venv, installs torch + skelviz[notebooks,test]
 #   bash scripts/setup.sh            # later runs: a no-op while pyproject.toml is unchanged
-#   SKELVIZ_FORCE_SETUP=1 bash scripts/setup.sh   # reinstall anyway
+#   SKELVIZ_FORCE_SETUP=1 bash scripts/setup.sh   # reinstall anyway (SKELVIZ_SETUP_VERBOSE=1: pip's output)
 #
 # Environment knobs:
 #   PYTHON              interpreter that creates the venv (default: python3; needs >= 3.10)
@@ -53,8 +53,12 @@ if [[ ! -x "$VENV/bin/python" ]]; then
     echo "setup: creating $VENV"
     "$PYTHON" -m venv "$VENV"
 fi
+# -qq: errors only (pip's warnings about the machine's own index configuration are noise here);
+# SKELVIZ_SETUP_VERBOSE=1 shows everything.
+PIP_QUIET=(-qq)
+if [[ -n "${SKELVIZ_SETUP_VERBOSE:-}" ]]; then PIP_QUIET=(); fi
 pip_install() {
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$@"
+    "$VENV/bin/python" -m pip install "${PIP_QUIET[@]}" --disable-pip-version-check "$@"
 }
 echo "setup: installing $TORCH_SPEC"
 pip_install "$TORCH_SPEC"
