@@ -100,6 +100,14 @@ def test_adjacency_is_a_buffer_not_a_parameter(paper_encoders):
     assert all(not name.endswith(".A") for name, _ in agcn.named_parameters())
 
 
+@pytest.mark.parametrize("rep", ["seq", "img", "stg"])
+def test_encoders_move_with_to(rep):
+    """Everything (the graph included) follows ``.to()``: float64 here, a GPU the same way."""
+    enc = build_encoder(rep, "tiny", NTU25, 2, frames=16).to(torch.float64).eval()
+    assert all(b.dtype == torch.float64 for b in enc.buffers() if b.is_floating_point())
+    assert enc(_batch(2, 2, 16, 25).double()).dtype == torch.float64
+
+
 # --- every preset, layout and person count -----------------------------------------------------
 @pytest.mark.parametrize("preset", ["tiny", "small"])
 @pytest.mark.parametrize("rep", ["seq", "img", "stg"])
