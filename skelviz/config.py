@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "PretrainConfig", "PROFILES", "REPRESENTATIONS", "ConfigError", "resolve_config",
-    "config_hash", "check_queue_fits", "config_to_dict", "config_from_dict",
+    "config_hash", "check_queue_fits", "fit_queue", "config_to_dict", "config_from_dict",
 ]
 
 REPRESENTATIONS = ("seq", "img", "stg")
@@ -120,6 +120,8 @@ PROFILES: dict[str, dict[str, object]] = {
 def resolve_config(profile: str = "ci", **overrides) -> PretrainConfig:
     """The profile's configuration with ``overrides`` applied, validated.
 
+    Overriding ``dataset`` drops the profile's ``dataset_options`` (they are options of the
+    profile's own dataset's reader) unless ``dataset_options`` is given too.
     Lists become tuples; a dict ``dataset_options`` becomes sorted pairs; a representation given
     as ``"seq+stg"`` is split on ``+``. Raises :class:`ConfigError` for an unknown profile or
     field, or an invalid value.
@@ -133,6 +135,10 @@ def resolve_config(profile: str = "ci", **overrides) -> PretrainConfig:
     if unknown:
         raise ConfigError(f"unknown config field(s) {unknown}; known fields: {sorted(known)}")
     values = {**PROFILES[profile], **overrides}
+    if values.get("dataset", "synthetic") != PROFILES[profile].get("dataset", "synthetic") and (
+        "dataset_options" not in overrides
+    ):
+        values["dataset_options"] = ()  # the profile's reader options belong to its own dataset
     return validate(PretrainConfig(**_normalise(values)))
 
 
@@ -219,6 +225,19 @@ def check_queue_fits(cfg: PretrainConfig, num_train: int) -> None:
             f"enqueues ({num_train} training samples in whole batches of {cfg.batch_size}); "
             f"otherwise each sample's own older key sits in the queue as a negative"
         )
+
+
+def fit_queue(cfg: PretrainConfig, num_train: int) -> PretrainConfig:
+    """``cfg`` itself when its queue fits ``num_train`` samples, else a copy whose K is the
+    largest multiple of ``batch_size`` below one epoch of keys (used when a notebook swaps in a
+    smaller dataset than its profile was sized for).
+
+    Introduced in ``notebooks/04_intra_skeleton_moco``.
+    """
+    per_epoch = (num_train // cfg.batch_size) * cfg.batch_size
+    if cfg.queue_size < per_epoch or per_epoch <= cfg.batch_size:
+        return cfg
+    return dataclasses.replace(cfg, queue_size=per_epoch - cfg.batch_size)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -86,20 +86,25 @@ def build_moco(config: PretrainConfig, layout: SkeletonLayout, num_persons: int,
                net_factory: NetFactory | None = None) -> SkeletonMoCo:
     """The (untrained) intra or inter MoCo module of ``config``; weights depend only on the seed.
 
-    Module initialisation draws from torch's global generator inside ``fork_rng``, seeded with
-    ``config.seed``, so the caller's global random state is left untouched.
+    Each representation's net is initialised from torch's global generator inside ``fork_rng``,
+    seeded with ``config.seed`` (the caller's global random state is left untouched), so an
+    encoder starts from the same weights in intra and in inter pretraining.
     """
-    factory = net_factory or default_net_factory(config, layout, num_persons)
+    make_net = net_factory or default_net_factory(config, layout, num_persons)
+
+    def factory(rep: str) -> nn.Module:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(config.seed)
+            return make_net(rep)
+
     queue_gen = torch.Generator().manual_seed(config.seed)
     args = (config.queue_size, config.momentum, config.temperature)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(config.seed)
-        if config.mode == "intra":
-            rep = config.representations[0]
-            return IntraMoCo(lambda: factory(rep), *args, representation=rep,
-                             dim=config.embed_dim, generator=queue_gen)  # fmt: skip
-        return InterMoCo(factory, *args, representations=config.representations,
+    if config.mode == "intra":
+        rep = config.representations[0]
+        return IntraMoCo(lambda: factory(rep), *args, representation=rep,
                          dim=config.embed_dim, generator=queue_gen)  # fmt: skip
+    return InterMoCo(factory, *args, representations=config.representations,
+                     dim=config.embed_dim, generator=queue_gen)  # fmt: skip
 
 
 def _optimizer(config: PretrainConfig, model: SkeletonMoCo) -> torch.optim.Optimizer:
@@ -152,7 +157,8 @@ def pretrain(
     scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, list(config.milestones), config.lr_gamma)
     data_gen = torch.Generator().manual_seed(config.seed)  # batch order
     aug_gen = torch.Generator(device=device).manual_seed(config.seed + 1)  # augmentations
-    history: dict = {"loss": [], "accuracy": {}, "lr": [], "monitor": [], "train_seconds": 0.0}
+    history: dict = {"loss": [], "accuracy": {}, "lr": [], "monitor": [], "train_seconds": 0.0,
+                     "train_cpu_seconds": 0.0}
     fingerprint, epoch = _fingerprint(train_set), 0
 
     if resume and path.exists():
@@ -195,7 +201,7 @@ def pretrain(
     model.train()
     stop_epoch = config.epochs if stop_after is None else min(config.epochs, epoch + stop_after)
     while epoch < stop_epoch:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         order = torch.randperm(len(train_set), generator=data_gen)  # (N,)
         for step in range(steps):
             idx = order[step * config.batch_size : (step + 1) * config.batch_size]  # (B,)
@@ -215,7 +221,8 @@ def pretrain(
             bar.set_postfix(epoch=epoch + 1, loss=f"{history['loss'][-1]:.3f}")
         scheduler.step()
         epoch += 1
-        history["train_seconds"] += time.perf_counter() - started
+        history["train_seconds"] += time.perf_counter() - started  # wall clock
+        history["train_cpu_seconds"] += time.process_time() - cpu_started  # all threads
         if epoch == config.epochs or (config.monitor_every and epoch % config.monitor_every == 0):
             monitor()
         if epoch == config.epochs or epoch == stop_epoch or epoch % max(config.checkpoint_every, 1) == 0:

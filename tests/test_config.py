@@ -96,3 +96,20 @@ def test_dict_round_trip_keeps_hash():
     assert again == cfg and config_hash(again) == config_hash(cfg)
     with pytest.raises(ConfigError, match="unknown config field"):
         config_from_dict({**config_to_dict(cfg), "bogus": 1})
+
+
+def test_overriding_the_dataset_drops_the_profiles_reader_options():
+    assert resolve_config("ci").dataset_options == (("samples_per_class", 12),)
+    assert resolve_config("ci", dataset="nw-ucla").dataset_options == ()
+    kept = resolve_config("ci", dataset="nw-ucla", dataset_options={"x": 1})
+    assert kept.dataset_options == (("x", 1),)
+
+
+def test_fit_queue_shrinks_only_when_needed():
+    from skelviz.config import fit_queue
+
+    cfg = resolve_config("default")  # K = 512, batch 64
+    assert fit_queue(cfg, 1020) is cfg
+    small = fit_queue(cfg, 300)  # 4 whole batches = 256 keys per epoch -> K = 192
+    assert small.queue_size == 192
+    check_queue_fits(small, 300)

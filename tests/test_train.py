@@ -149,3 +149,12 @@ def test_intra_with_real_tiny_encoders(tmp_path):
     assert np.isfinite(result.history["loss"]).all()
     _, encoders = load_pretrained(result.checkpoint)
     assert encoders["stg"](torch.randn(2, 1, 8, 20, 3)).shape == (2, encoders["stg"].feature_dim)
+
+
+def test_an_encoder_starts_from_the_same_weights_in_intra_and_inter():
+    from skelviz.train import build_moco
+
+    inter = build_moco(config(representations=("seq", "stg")), KINECT_V1_20, 1, factory)
+    intra = build_moco(config(representations=("stg",)), KINECT_V1_20, 1, factory)
+    for a, b in zip(inter.query_nets["stg"].parameters(), intra.query_nets["stg"].parameters()):
+        assert torch.equal(a, b)
