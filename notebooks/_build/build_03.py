@@ -16,8 +16,8 @@ CELLS = [
 
     **Prerequisites**: `02_representations` (X^SEQ, X^IMG, X^STG and the graph's three subsets).
 
-    **Runtime** (2-core CPU, no GPU needed): `ci` about 30 s · `default` about 1 min (adds a forward at paper
-    size) · `full` about 1 min on CPU, seconds on a GPU.
+    **Runtime** (2-core CPU, no GPU needed): `ci` about 30 s · `default` about 2 min (adds forwards at paper
+    size) · `full` about 2 min on a CPU, seconds on a GPU. Measured on a busy machine; an idle one is faster.
 
     **Paper**: Section 4.2 (network architectures), Appendix Table 10 (# inference parameters); the released
     definitions in `shared/notes/reference-implementation.md`, sections 4 and 6.3.
@@ -300,7 +300,7 @@ CELLS = [
     code(r'''
     def time_forward(enc, batch, repeats=2):
         with torch.no_grad():
-            enc(batch)  # warm-up
+            enc(batch[:2])  # warm-up (allocations, kernel selection)
             if ctx.device.type == "cuda":
                 torch.cuda.synchronize(ctx.device)
             start = time.perf_counter()
@@ -315,11 +315,12 @@ CELLS = [
     timings = {}
     torch.manual_seed(SEED)
     for preset_name in timed_presets:
+        repeats = 1 if preset_name == "paper" else 2  # paper size takes seconds per forward on a CPU
         for rep in represent.REPRESENTATIONS:
             enc = build_encoder(rep, preset_name, layout, M, frames=frames).to(ctx.device).eval()
-            timings[f"{rep}/{preset_name}"] = time_forward(enc, timing_batch)
+            timings[f"{rep}/{preset_name}"] = time_forward(enc, timing_batch, repeats)
         stepwise = build_encoder("seq", preset_name, layout, M, stepwise_gru=True).to(ctx.device).eval()
-        timings[f"seq-stepwise/{preset_name}"] = time_forward(stepwise, timing_batch)
+        timings[f"seq-stepwise/{preset_name}"] = time_forward(stepwise, timing_batch, repeats)
         del enc, stepwise
     for key, seconds in timings.items():
         print(f"{key:<22} {seconds * 1000:9.1f} ms per forward of {tuple(timing_batch.shape)}")
