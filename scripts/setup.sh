@@ -53,6 +53,10 @@ if [[ ! -x "$VENV/bin/python" ]]; then
     echo "setup: creating $VENV"
     "$PYTHON" -m venv "$VENV"
 fi
+if [[ ! -f "$VENV/pyvenv.cfg" ]]; then  # never pip-install into an interpreter outside a venv
+    echo "setup: $VENV is not a virtual environment (no pyvenv.cfg); remove it or set SKELVIZ_VENV." >&2
+    exit 1
+fi
 # -qq: errors only (pip's warnings about the machine's own index configuration are noise here);
 # SKELVIZ_SETUP_VERBOSE=1 shows everything.
 PIP_QUIET=(-qq)

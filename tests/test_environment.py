@@ -6,7 +6,10 @@ that admits the CPU build ``scripts/setup.sh`` installs (``torch==2.13.0``, loca
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -93,3 +96,69 @@ def test_torch_requirement_is_a_range_admitting_the_setup_pin():
     for candidate in ("2.13.0", "2.13.0+cpu"):
         assert torch.contains(Version(candidate)), f"{torch} rejects {candidate}"
     assert not torch.contains(Version("1.13.0")) and not torch.contains(Version("3.0.0"))
+
+
+# --- scripts/setup.sh: the checks that run before anything is installed -------------------------
+
+SETUP = REPO_ROOT / "scripts" / "setup.sh"
+
+
+def run_setup(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "SKELVIZ_VENV": str(tmp_path / "venv"), **env}
+    environment.pop("SKELVIZ_FORCE_SETUP", None)
+    return subprocess.run(["bash", str(SETUP)], capture_output=True, text=True, env=environment, timeout=60)
+
+
+def test_setup_refuses_old_or_missing_python(tmp_path):
+    old = tmp_path / "python3.9"
+    old.write_text('#!/bin/sh\ncase "$*" in *version_info*) exit 1;; *) echo 3.9.18;; esac\n')
+    old.chmod(0o755)
+    result = run_setup(tmp_path, PYTHON=str(old))
+    assert result.returncode == 1 and "needs Python >= 3.10" in result.stderr and "3.9.18" in result.stderr
+    result = run_setup(tmp_path, PYTHON=str(tmp_path / "absent"))
+    assert result.returncode == 1 and "not found" in result.stderr
+    assert not (tmp_path / "venv").exists(), "nothing is created when the interpreter is refused"
+
+
+def fake_venv(tmp_path: Path, stamp: str | None) -> tuple[Path, Path]:
+    """A venv whose python only logs its arguments: setup.sh can run without installing anything."""
+    venv, log = tmp_path / "venv", tmp_path / "calls.log"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /nowhere\n")
+    python = venv / "bin" / "python"
+    python.write_text(f'#!/bin/sh\necho "$*" >> {log}\n')
+    python.chmod(0o755)
+    if stamp is not None:
+        (venv / ".skelviz-setup-stamp").write_text(stamp + "\n")
+    return venv, log
+
+
+def expected_stamp() -> str:
+    """sha256 of pyproject.toml followed by the torch pin line, as setup.sh computes it."""
+    return hashlib.sha256((REPO_ROOT / "pyproject.toml").read_bytes() + b"torch==2.13.0\n").hexdigest()
+
+
+def test_setup_skips_when_the_stamp_matches(tmp_path):
+    _, log = fake_venv(tmp_path, expected_stamp())
+    result = run_setup(tmp_path, SKELVIZ_TORCH_SPEC="torch==2.13.0")
+    assert result.returncode == 0 and "is up to date" in result.stdout, result.stdout + result.stderr
+    assert "pip install" not in log.read_text()
+
+
+def test_setup_installs_torch_first_then_the_project_and_stamps(tmp_path):
+    venv, log = fake_venv(tmp_path, "an old hash")
+    result = run_setup(tmp_path, SKELVIZ_TORCH_SPEC="torch==2.13.0")
+    assert result.returncode == 0, result.stdout + result.stderr
+    installs = [line for line in log.read_text().splitlines() if line.startswith("-m pip install")]
+    assert len(installs) == 2
+    assert installs[0].endswith(" torch==2.13.0")
+    assert installs[1].endswith(f"-e {REPO_ROOT}[notebooks,test]")
+    assert (venv / ".skelviz-setup-stamp").read_text().strip() == expected_stamp()
+
+
+def test_setup_refuses_a_folder_that_is_not_a_venv(tmp_path):
+    venv, log = fake_venv(tmp_path, None)
+    (venv / "pyvenv.cfg").unlink()
+    result = run_setup(tmp_path)
+    assert result.returncode == 1 and "not a virtual environment" in result.stderr
+    assert not log.exists() or "pip install" not in log.read_text()
