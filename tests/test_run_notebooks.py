@@ -5,9 +5,9 @@ Two groups:
   passing and a failing notebook, so parameter injection, the kernel's interpreter and working
   directory, the failure report and the exit status are all observed, not assumed);
 - ``run_outputs`` checks over ``outputs/*/run_summary.json`` (the papermill matrix of
-  ``scripts/test.sh``, stage e): every notebook that ran wrote fresh metrics, all finite and within
-  loose bounds. Skipped when no run has left outputs; ``SKELVIZ_RUN_OUTPUTS`` (space-separated
-  folders) restricts them to given runs.
+  ``scripts/test.sh``, stage e): every notebook of the run finished and wrote fresh metrics, all
+  finite and within loose bounds. Skipped when no run has left outputs; ``SKELVIZ_RUN_OUTPUTS``
+  (space-separated folders) restricts them to given runs.
 """
 
 from __future__ import annotations
@@ -182,9 +182,10 @@ def test_every_notebook_run_wrote_sane_metrics(run):
     summary_path = run / "run_summary.json"
     assert summary_path.exists(), f"{run} has no run_summary.json: did the runner run there?"
     summary = json.loads(summary_path.read_text())
-    ran = [r for r in summary["results"] if r["status"] == "ok"]
     assert summary["results"], f"{run}: no notebook ran"
-    for result in ran:
+    unfinished = [r["notebook"] for r in summary["results"] if r["status"] != "ok"]
+    assert not unfinished, f"{run}: these notebooks failed, so wrote no metrics: {unfinished}"
+    for result in summary["results"]:
         stem = Path(result["notebook"]).stem
         path = run / "metrics" / f"{stem}.json"
         assert path.exists(), f"{result['notebook']} ran but wrote no {path}"
