@@ -122,6 +122,15 @@ def declared_parameters(notebook: Path) -> tuple[int, set[str]]:
     return -1, set()
 
 
+def known_datasets() -> list[str]:
+    """Dataset names of the reader registry (empty when skelviz is not importable here)."""
+    try:
+        from skelviz.readers import DATASETS
+    except ImportError:
+        return []
+    return sorted(DATASETS)
+
+
 # --- Execution ---------------------------------------------------------------------------------
 
 
@@ -191,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
     if not notebooks:
         print(f"run_notebooks: no NN_*.ipynb notebooks in {args.notebooks_dir}", file=sys.stderr)
         return 1
+    known = known_datasets()
+    if known and args.dataset not in known:
+        print(f"run_notebooks: unknown --dataset {args.dataset!r}; known: {', '.join(known)}", file=sys.stderr)
+        return 2
     if args.data_root and not Path(args.data_root).expanduser().exists():
         print(f"run_notebooks: --data-root {args.data_root} does not exist", file=sys.stderr)
         return 2

@@ -109,6 +109,9 @@ def test_unknown_extra_parameter_and_missing_data_root_are_refused(notebooks, ca
     assert runner.main(base + ["--data-root", str(notebooks / "absent")]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert runner.main(base + ["--only", "02", "-p", "KNOB", "2"]) == 2, "KNOB is declared only by 00"
+    assert runner.main(base + ["--dataset", "nw_ucla"]) == 2
+    assert "unknown --dataset 'nw_ucla'" in capsys.readouterr().err
+    assert runner.main(base + ["--dataset", "nw-ucla"]) == 0
 
 
 # --- Runner: one real papermill run ------------------------------------------------------------
