@@ -61,7 +61,9 @@ class SyntheticConfig:
             raise ValueError(f"synthetic: frames must be (min, max) integers with 8 <= min <= max, "
                              f"got {self.frames!r}")  # fmt: skip
         if not (np.isfinite(self.noise) and self.noise >= 0):
-            raise ValueError(f"synthetic: noise must be a finite std >= 0 (metres), got {self.noise!r}")
+            raise ValueError(
+                f"synthetic: noise must be a finite std >= 0 (metres), got {self.noise!r}"
+            )
         if not 0 <= self.dropout < 0.5:
             raise ValueError(f"synthetic: dropout must lie in [0, 0.5), got {self.dropout!r}")
 
@@ -191,11 +193,13 @@ def _perform_class(label: int, config: SyntheticConfig, subjects: np.ndarray, of
 
 # ---------------------------------------------------------------------------------------------
 def generate_raw(config: SyntheticConfig | None = None, camera_view: int | None = None) -> RawTakes:
-    """All takes of the dataset in camera space, before :func:`skelviz.preprocess.normalize_sequence`.
+    """All takes of the dataset in camera space, before view normalisation
+    (:func:`skelviz.preprocess.normalize_sequence`).
 
     ``camera_view`` (0-based) records every take with that one camera instead of its planned
     view; the motions are identical, so with ``noise=0, dropout=0`` two calls differ only by the
-    rigid transform between the two cameras.
+    rigid transform between the two cameras. (Sample names then carry that view and need not be
+    unique.)
 
     Introduced in ``notebooks/00_skeleton_data``.
     """

@@ -6,9 +6,9 @@ rest offset in the body frame (x = the person's left, y = up, z = the person's f
 and a local rotation per frame; rotations compose down the tree, so bone lengths are kept exactly
 in every frame (the property the paper's shear augmentation, Section 3.1, deliberately breaks).
 
-Angles are stored per *bone*, keyed by the bone's child joint: ``angles[..., j, :]`` rotates the bone
-that ends at joint ``j`` and everything beyond it (``angles[..., left_elbow, :]`` moves the left
-upper arm). Euler order: ``R = Ry(y) @ Rz(z) @ Rx(x)``. Signs for the bones hanging down at rest
+Angles are stored per *bone*, keyed by the bone's child joint: ``angles[..., j, :]`` turns the
+bone that ends at joint ``j`` and everything beyond it (``angles[..., left_elbow, :]`` moves the
+left upper arm). Euler order: ``R = Ry(y) @ Rz(z) @ Rx(x)``. Signs for the bones hanging down at rest
 (arms, legs): ``x < 0`` swings the bone forward, ``z > 0`` swings it to the person's left; for
 bones pointing up (spine, neck) ``x > 0`` leans forward. :func:`mirror_angles` maps a motion onto
 the other side of the body.
@@ -151,9 +151,11 @@ def euler_to_matrix(angles: np.ndarray) -> np.ndarray:
     cx, cy, cz = np.moveaxis(np.cos(angles), -1, 0)  # each (...)
     sx, sy, sz = np.moveaxis(np.sin(angles), -1, 0)
     r = np.empty(angles.shape[:-1] + (3, 3))  # (..., 3, 3), the product written out
-    r[..., 0, 0], r[..., 0, 1], r[..., 0, 2] = cy * cz, sy * sx - cy * sz * cx, cy * sz * sx + sy * cx
+    r[..., 0, 0], r[..., 0, 1] = cy * cz, sy * sx - cy * sz * cx
+    r[..., 0, 2] = cy * sz * sx + sy * cx
     r[..., 1, 0], r[..., 1, 1], r[..., 1, 2] = sz, cz * cx, -cz * sx
-    r[..., 2, 0], r[..., 2, 1], r[..., 2, 2] = -sy * cz, sy * sz * cx + cy * sx, cy * cx - sy * sz * sx
+    r[..., 2, 0], r[..., 2, 1] = -sy * cz, sy * sz * cx + cy * sx
+    r[..., 2, 2] = cy * cx - sy * sz * sx
     return r
 
 

@@ -96,7 +96,8 @@ class Motion:
     def arm(self, person: int, side: str, flex=0.0, abduct=0.0, swing=0.0, elbow=0.0,
             forearm_up=0.0) -> None:  # fmt: skip
         """Upper arm forward (``flex``), out to the side (``abduct``), across the body
-        (``swing``); forearm bent forward (``elbow``) or lifted in the arm's plane (``forearm_up``)."""
+        (``swing``); forearm bent forward (``elbow``) or lifted in the arm's plane
+        (``forearm_up``)."""
         s = _SIDE[side]
         self._add(person, f"{side}_elbow", 0, -flex)
         self._add(person, f"{side}_elbow", 2, s * abduct)
@@ -113,7 +114,7 @@ class Motion:
         self._add(person, f"{side}_foot", 0, -0.5 * knee)  # the foot stays roughly level
 
     def trunk(self, person: int, lean=0.0, twist=0.0, tilt=0.0) -> None:
-        """Bend the spine forward (``lean``), turn it (``twist``), tilt it to the left (``tilt``)."""
+        """Bend the spine forward (``lean``), turn it (``twist``), tilt it leftwards (``tilt``)."""
         for joint in ("spine_mid", "spine_shoulder"):
             self._add(person, joint, 0, 0.5 * lean)
             self._add(person, joint, 1, 0.5 * twist)
