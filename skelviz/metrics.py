@@ -98,7 +98,9 @@ def record_metrics(
     return target
 
 
-def load_metrics(paths_or_output_dir: OutputPaths | str | os.PathLike | None, notebook: str) -> dict:
+def load_metrics(
+    paths_or_output_dir: OutputPaths | str | os.PathLike | None, notebook: str
+) -> dict:
     """Read back what :func:`record_metrics` wrote (the whole record, provenance included).
 
     Raises ``FileNotFoundError`` naming the file when the notebook has not recorded anything.

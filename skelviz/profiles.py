@@ -73,4 +73,5 @@ def get_profile(name: str) -> DataProfile:
     try:
         return _PROFILES[name]
     except (KeyError, TypeError):
-        raise ValueError(f"unknown profile {name!r}; known profiles: {', '.join(PROFILES)}") from None
+        known = ", ".join(PROFILES)
+        raise ValueError(f"unknown profile {name!r}; known profiles: {known}") from None

@@ -47,9 +47,11 @@ def draw_pose_3d(ax, frame: np.ndarray, layout: SkeletonLayout, persons: list[in
             shown = [bone for bone in bones if visible[bone[0]] and visible[bone[1]]]
             if shown:
                 segments = pose[np.array(shown)]  # (E, 2, C): child and parent of each bone
-                ax.add_collection3d(Line3DCollection(segments, colors=SIDE_COLORS[side], linewidths=2,
-                                                     alpha=alpha))  # fmt: skip
-        ax.scatter(*pose[visible].T, s=5, c=np.array(colors)[visible], alpha=alpha, depthshade=False)
+                lines = Line3DCollection(segments, colors=SIDE_COLORS[side], linewidths=2,
+                                         alpha=alpha)
+                ax.add_collection3d(lines)
+        ax.scatter(*pose[visible].T, s=5, c=np.array(colors)[visible], alpha=alpha,
+                   depthshade=False)
     low, high = centre - half, centre + half
     floor = np.array([[low[0], low[1]], [high[0], low[1]], [high[0], high[1]], [low[0], high[1]],
                       [low[0], low[1]]])  # fmt: skip
@@ -209,7 +211,8 @@ def class_length_stats(dataset: SkeletonDataset) -> Figure:
     ax_cls.set_xlabel("sequences")
     ax_cls.set_title(f"{dataset.name}: {len(dataset)} sequences in {dataset.num_classes} classes")
     ax_len.hist(lengths, bins=min(40, max(5, len(np.unique(lengths)))), color="#9a9a9a")
-    for value, style, label in ((lengths.mean(), "-", "mean"), (np.median(lengths), "--", "median")):
+    marks = ((lengths.mean(), "-", "mean"), (np.median(lengths), "--", "median"))
+    for value, style, label in marks:
         ax_len.axvline(value, color="black", ls=style, lw=1.2, label=f"{label} {value:.1f}")
     ax_len.set_xlabel("valid frames T")
     ax_len.set_ylabel("sequences")
@@ -243,6 +246,6 @@ def crop_windows_timeline(
     ax.set_xlim(0, num_frames * 1.25)
     ax.set_ylim(len(starts) - 0.5, -0.5)
     ax.set_yticks(np.arange(len(starts)), [f"draw {i + 1}" for i in range(len(starts))], fontsize=7)
-    ax.set_xlabel(f"frame (grey: the clip's {num_frames} valid frames; the shorter the crop, the redder)")
+    ax.set_xlabel(f"frame (grey: the clip's {num_frames} valid frames; shorter crops are redder)")
     ax.set_title(title or "temporal crop windows")
     return fig

@@ -21,7 +21,9 @@ from skelviz.viz_style import (
     present_persons, sample_frames, visible_joints,
 )  # fmt: skip
 
-__all__ = ["COORD_DECIMALS", "skeleton_traces", "frame_updates", "animate_skeleton_3d", "side_by_side_3d"]
+__all__ = [
+    "COORD_DECIMALS", "skeleton_traces", "frame_updates", "animate_skeleton_3d", "side_by_side_3d",
+]  # fmt: skip
 
 COORD_DECIMALS = 4  # coordinates are stored in the figure JSON to 0.1 mm (metres) / 1e-4 units
 

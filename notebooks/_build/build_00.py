@@ -17,8 +17,8 @@ CELLS = [
 
     **Prerequisites**: none; this is the first notebook. Basic numpy.
 
-    **Runtime** (2-core CPU, no GPU needed): `ci` about 15 s · `default` about 20 s · `full` about 30 s
-    (N-UCLA adds about 5 s to load 1484 files).
+    **Runtime** (no GPU needed; measured with papermill on a shared, busy 2-core CPU, so an idle machine is
+    faster): `ci` about 1 min · `default` about 1 min · `full` about 1.2 min; N-UCLA (1484 files) about 1 min.
 
     **Paper**: Section 3 ("each raw action sequence $X \\in R^{T \\times J \\times 3}$"), Section 4.1 (datasets);
     normalisation as in the released code (`shared/notes/reference-implementation.md`, section 3).

@@ -16,8 +16,8 @@ CELLS = [
 
     **Prerequisites**: `00_skeleton_data` (the `(M, T, V, C)` layout, view normalisation). A little torch.
 
-    **Runtime** (2-core CPU, no GPU needed): `ci` about 20 s · `default` about 30 s · `full` about 45 s
-    (N-UCLA adds about 5 s to load).
+    **Runtime** (no GPU needed; measured with papermill on a shared, busy 2-core CPU, so an idle machine is
+    faster): `ci` about 1 min · `default` about 1.8 min · `full` about 2.4 min; N-UCLA about 1.2 min.
 
     **Paper**: Section 3.1 (Eqs. 1-4), Figures 2, 3 and 4, Section 4.2 ($|j| = 15$, $l_{min} = 0.1$, 64 frames);
     the released code's details in `shared/notes/reference-implementation.md`, section 2.
@@ -276,8 +276,8 @@ CELLS = [
 
     crop_check = {}
     for t in (100, 150, 200, 300):
-        _, sizes = augment.sample_crop_windows(torch.full((n,), t, device=ctx.device), ctx.generators(offset=6)[0],
-                                               0.1, 1.0, min_crop_frames=64)
+        _, sizes = augment.sample_crop_windows(torch.full((n,), t, device=ctx.device),
+                                               ctx.generators(offset=100 + t)[0], 0.1, 1.0, min_crop_frames=64)
         sizes = sizes.float().cpu().numpy()
         mean, p_floor = expected_crop(t)
         crop_check[t] = {"expected_mean": mean, "measured_mean": float(sizes.mean()),

@@ -1,8 +1,9 @@
 """Write a stripped notebook from a list of (kind, source) cells, reproducibly.
 
-Used by ``build_00.py`` and ``build_01.py`` (run them with the project's Python; they overwrite
-``notebooks/NN_*.ipynb``). Cell ids are derived from the cell position, so rebuilding an unchanged
-script gives a byte-identical file.
+Used by ``build_00.py`` and ``build_01.py``: the scripts are the source of notebooks 00 and 01;
+edit a script, then run it with the project's Python to overwrite ``notebooks/NN_*.ipynb``
+(stored stripped: no outputs). Cell ids are derived from the cell position, so rebuilding an
+unchanged script gives a byte-identical file.
 """
 
 from __future__ import annotations
