@@ -7,7 +7,8 @@ Follows ``data_gen/preprocess.py`` of the released code (the 2s-AGCN NTU pipelin
 2. trailing frames where nobody is present are dropped (they carry no motion);
 3. per-frame centring on person 0's centre joint (spine); joints that were missing stay zero;
 4. rotate the whole sequence so person 0's first-frame spine bone points along +z;
-5. rotate so person 0's first-frame right->left shoulder vector points along +x.
+5. rotate so person 0's first-frame shoulder vector (right minus left, i.e. pointing from the left
+   to the right shoulder) lies along +x; the actor then faces +y.
 
 Unlike the reference we do not loop-pad to 300 frames: sequences keep their valid length, and
 the temporal crop (``skelviz.augment``) only ever reads inside it, exactly like the released
@@ -109,7 +110,11 @@ def center_sequence(seq: np.ndarray, layout: SkeletonLayout) -> np.ndarray:
 
 
 def align_sequence(seq: np.ndarray, layout: SkeletonLayout) -> np.ndarray:
-    """Rotate so that person 0's frame-0 spine is +z, then its shoulders (right->left) +x."""
+    """Rotate so that person 0's frame-0 spine is +z, then its shoulder vector (right - left) +x.
+
+    As in the reference, the second rotation is the smallest one that puts the shoulders on +x;
+    its axis is not z in general, so it tilts the spine slightly away from +z again.
+    """
     out = seq.astype(np.float64)
     base, top = layout.spine
     right, left = layout.shoulders
