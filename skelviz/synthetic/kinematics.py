@@ -8,8 +8,8 @@ in every frame (the property the paper's shear augmentation, Section 3.1, delibe
 
 Angles are stored per *bone*, keyed by the bone's child joint: ``angles[..., j, :]`` turns the
 bone that ends at joint ``j`` and everything beyond it (``angles[..., left_elbow, :]`` moves the
-left upper arm). Euler order: ``R = Ry(y) @ Rz(z) @ Rx(x)``. Signs for the bones hanging down at rest
-(arms, legs): ``x < 0`` swings the bone forward, ``z > 0`` swings it to the person's left; for
+left upper arm). Euler order: ``R = Ry(y) @ Rz(z) @ Rx(x)``. Signs for the bones hanging down at
+rest (arms, legs): ``x < 0`` swings the bone forward, ``z > 0`` swings it to the person's left; for
 bones pointing up (spine, neck) ``x > 0`` leans forward. :func:`mirror_angles` maps a motion onto
 the other side of the body.
 
@@ -183,9 +183,12 @@ def forward_kinematics(
     pos[:, :, ROOT] = root_position
     for j in TOPOLOGICAL_ORDER[1:]:
         parent = PARENTS[j]
-        world_rot[:, :, j] = world_rot[:, :, parent] @ local[:, :, j]
-        bone = world_rot[:, :, j] @ offsets[:, None, j, :, None]  # (P, T, C, 1)
-        pos[:, :, j] = pos[:, :, parent] + bone[..., 0]
+        if angles[:, :, j].any():
+            world_rot[:, :, j] = world_rot[:, :, parent] @ local[:, :, j]
+        else:  # a bone no motion turns (hands, hips, ...) follows its parent
+            world_rot[:, :, j] = world_rot[:, :, parent]
+        bone = np.einsum("ptij,pj->pti", world_rot[:, :, j], offsets[:, j])  # (P, T, C)
+        pos[:, :, j] = pos[:, :, parent] + bone
     return pos
 
 
