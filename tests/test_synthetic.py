@@ -221,8 +221,8 @@ def test_linear_probe_on_raw_coordinates_is_above_chance_but_far_from_solved(def
     evenly over each take, both persons, flattened: 2400 features), cross-subject protocol.
 
     Measured on the 2-core dev box with this exact recipe (C=0.1), seeds 0-3: 66.0 / 69.2 / 68.6
-    / 62.2 % (cross-view: 73.1 / 69.2 / 76.9 / 71.8 %); 1-NN (Euclidean) on the same features:
-    66.0 / 59.0 / 59.6 / 60.3 %. Chance is 1/13 = 7.7 %. The remaining errors are the designed
+    / 62.8 % (cross-view: 73.1 / 66.7 / 76.9 / 73.1 %); 1-NN (Euclidean) on the same features:
+    65.4 / 59.0 / 59.6 / 60.9 %. Chance is 1/13 = 7.7 %. The remaining errors are the designed
     confusions (bow vs pick up, wave vs raise both arms, punch vs clap, walk vs jump). The bounds
     leave about 15 points of margin either way: far above chance, far below "solved" (~90 %).
     """

@@ -176,7 +176,9 @@ def _perform_class(label: int, config: SyntheticConfig, subjects: np.ndarray, of
     spot[..., 2] += shift[:, None, 1]
     walk = m.root * np.array([1.0, 0.0, 1.0])  # (S, 2, T, C) horizontal part, body frame
     root = spot[:, :, None] + (rotation_y(facing)[:, :, None] @ walk[..., None])[..., 0]
-    partner = (subjects + 1) % len(offsets)  # person 1 is played by the next subject
+    # Person 1 is played by subject + 2: the same parity, so (for an even number of subjects)
+    # both bodies of a pair stay on the same side of the cross-subject split.
+    partner = (subjects + 2) % len(offsets)
     bodies = np.stack([offsets[subjects], offsets[partner]], axis=1)  # (S, 2, V, C)
     p = action.persons  # only the persons who act are posed; the others stay zero
     world = np.zeros((s, 2, t_max, NTU25.num_joints, 3))  # (S, M, T, V, C)
