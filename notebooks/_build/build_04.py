@@ -27,12 +27,12 @@ CELLS = [
     code("""
     PROFILE = "ci"  # ci | default | full: encoder size, data and training length
     DATASET = "synthetic"  # synthetic | nw-ucla | ntu60 | ntu120 | pku-mmd | generic (needs a cross_view split)
-    DATA_ROOT = ""  # dataset folder, empty = the default search path
+    DATA_ROOT = ""  # dataset folder; empty means the default search path
     DEVICE = "auto"  # auto | cpu | cuda | cuda:N
     SEED = 0  # seeds initialisation, batch order and augmentations
     OUTPUT_DIR = "outputs"  # figures/, metrics/ and checkpoints/ go here
     REPRESENTATION = "seq"  # seq | img | stg: the encoder to pretrain
-    EPOCHS = 0  # 0 = the number of epochs of the profile
+    EPOCHS = 0  # 0 means the number of epochs of the profile
     """, tags=("parameters",)),
     code("""
     import copy
