@@ -48,6 +48,7 @@ def save_checkpoint(state: dict, path: str | os.PathLike) -> Path:
     try:
         with os.fdopen(fd, "wb") as handle:
             torch.save({**state, "format_version": FORMAT_VERSION}, handle)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a checkpoint is an ordinary output file
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

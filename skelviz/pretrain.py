@@ -49,8 +49,9 @@ def notebook_config(profile: str, representations: str | tuple[str, ...], datase
     """
     reps = resolve_config(profile, representations=representations).representations
     name = ("intra_" if len(reps) == 1 else "inter_") + "-".join(reps)
-    config = resolve_config(profile, name=name, representations=reps, dataset=dataset, seed=seed,
-                            device=device, **overrides)  # fmt: skip
+    values = {"name": name, "representations": reps, "dataset": dataset, "seed": seed,
+              "device": device, **overrides}  # an explicit override wins
+    config = resolve_config(profile, **values)
     return config if num_train is None else fit_queue(config, num_train)
 
 
@@ -106,9 +107,13 @@ def main(argv: list[str] | None = None) -> dict:
         if not sep:
             parser.error(f"--set needs FIELD=VALUE, got {item!r}")
         overrides[key.strip()] = _parse_value(value)
-    config = resolve_config(args.profile, **overrides)
     started = time.perf_counter()
-    train, test = load_pretrain_data(config, args.data_root)
+    probe = resolve_config(args.profile, **overrides)
+    train, test = load_pretrain_data(probe, args.data_root)
+    positional = ("representations", "dataset", "seed", "device")
+    config = notebook_config(args.profile, probe.representations, probe.dataset, len(train),
+                             probe.seed, probe.device,
+                             **{k: v for k, v in overrides.items() if k not in positional})
     result = cached_pretrain(config, train, (train, test), Path(args.output_dir) / "checkpoints",
                              progress=not args.no_progress)  # fmt: skip
     summary = {

@@ -158,3 +158,17 @@ def test_an_encoder_starts_from_the_same_weights_in_intra_and_inter():
     intra = build_moco(config(representations=("stg",)), KINECT_V1_20, 1, factory)
     for a, b in zip(inter.query_nets["stg"].parameters(), intra.query_nets["stg"].parameters()):
         assert torch.equal(a, b)
+
+
+def test_cli_uses_the_notebooks_config_names(tmp_path):
+    import json
+
+    from skelviz.config import config_hash
+    from skelviz.pretrain import main, notebook_config
+
+    summary = main(["--profile", "ci", "--set", "epochs=1", "--set", "representations=seq+stg",
+                    "--output-dir", str(tmp_path), "--json", str(tmp_path / "s.json"), "--no-progress"])
+    expected = notebook_config("ci", "seq+stg", "synthetic", summary["train_samples"], epochs=1)
+    assert summary["checkpoint"].endswith(f"inter_seq-stg-{config_hash(expected)}.pt")
+    assert set(summary["knn_1nn"]) == {"seq", "stg"}
+    assert json.loads((tmp_path / "s.json").read_text())["config_hash"] == config_hash(expected)
