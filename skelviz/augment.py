@@ -132,9 +132,9 @@ def resample_windows(
 ) -> torch.Tensor:
     """Linearly resample ``x[n, :, start_n : start_n + crop_n]`` to ``out_frames`` frames.
 
-    Same numbers as ``F.interpolate(mode="linear", align_corners=False)`` on each window. The two
-    neighbouring frames of every output frame are fetched as rows of a ``(N*M*T, V*C)`` view with
-    ``F.embedding`` (a fast row gather on every device), then blended with ``torch.lerp``.
+    Same numbers as ``F.interpolate(mode="linear", align_corners=False)`` on each window. Every
+    output frame is a weighted sum of two rows of the ``(N*M*T, V*C)`` frame table, which
+    ``F.embedding_bag(mode="sum")`` computes in one fused gather on every device.
     (N, M, T, V, C) -> (N, M, out_frames, V, C)
     """
     n, m, t, v, c = x.shape
@@ -144,14 +144,14 @@ def resample_windows(
     src = ((i[None] + 0.5) * scale - 0.5).clamp(min=0)  # (N, T') position inside the window
     i0 = src.floor().long()
     i1 = torch.minimum(i0 + 1, crop[:, None] - 1)
-    weight = (src - i0).to(x.dtype)  # (N, T')
-    first_row = (torch.arange(n * m, device=x.device) * t).view(n, m, 1)  # row of frame 0
-    rows0 = (first_row + (start[:, None] + i0)[:, None]).reshape(-1)  # (N*M*T',)
-    rows1 = (first_row + (start[:, None] + i1)[:, None]).reshape(-1)
+    weight = torch.where(i1 == i0, 0.0, src - i0).to(x.dtype)  # (N, T'); exact copy at the ends
+    first_row = (torch.arange(n * m, device=x.device) * t).view(n, m, 1, 1)  # row of frame 0
+    frames = torch.stack([i0, i1], dim=-1) + start.view(n, 1, 1)  # (N, T', 2)
+    rows = (first_row + frames[:, None]).reshape(-1, 2)  # (N*M*T', 2)
+    weights = torch.stack([1 - weight, weight], dim=-1)[:, None].expand(n, m, out_frames, 2)
     table = x.reshape(n * m * t, v * c)
-    lo, hi = F.embedding(rows0, table), F.embedding(rows1, table)  # (N*M*T', V*C)
-    weight = weight[:, None, :].expand(n, m, out_frames).reshape(-1, 1)
-    return torch.lerp(lo, hi, weight).view(n, m, out_frames, v, c)  # exact where lo == hi
+    out = F.embedding_bag(rows, table, per_sample_weights=weights.reshape(-1, 2), mode="sum")
+    return out.view(n, m, out_frames, v, c)
 
 
 def temporal_crop_resize(
