@@ -39,7 +39,9 @@ SHAPES = {  # preset -> layout, persons, frames, batch, queue, optimizer
 
 
 # ---------------------------------------------------------------------------------------------
-def run_one(reps: tuple[str, ...], preset: str, steps: int, warmup: int, device: str, threads: int) -> dict:
+def run_one(
+    reps: tuple[str, ...], preset: str, steps: int, warmup: int, device: str, threads: int
+) -> dict:
     """Time ``steps`` training steps (after ``warmup``) of one configuration in this process."""
     import resource
 
@@ -52,14 +54,25 @@ def run_one(reps: tuple[str, ...], preset: str, steps: int, warmup: int, device:
 
     torch.set_num_threads(threads)
     layout_name, persons, frames, batch, queue, optimizer = SHAPES[preset]
-    cfg = resolve_config("full", representations=reps, preset=preset, frames=frames, batch_size=batch,
-                         queue_size=queue, optimizer=optimizer, device=device)  # fmt: skip
+    cfg = resolve_config(
+        "full",
+        representations=reps,
+        preset=preset,
+        frames=frames,
+        batch_size=batch,
+        queue_size=queue,
+        optimizer=optimizer,
+        device=device,
+    )
     dev = torch.device(device)
     layout = get_layout(layout_name)
     model = build_moco(cfg, layout, persons).to(dev).train()
     params = [p for p in model.query_nets.parameters() if p.requires_grad]
-    opt = (torch.optim.SGD(params, lr=0.01, momentum=0.9, weight_decay=1e-4) if optimizer == "sgd"
-           else torch.optim.Adam(params, lr=1e-3))  # fmt: skip
+    opt = (
+        torch.optim.SGD(params, lr=0.01, momentum=0.9, weight_decay=1e-4)
+        if optimizer == "sgd"
+        else torch.optim.Adam(params, lr=1e-3)
+    )
     gen = torch.Generator(device=dev).manual_seed(0)
     data_gen = torch.Generator().manual_seed(0)
     raw_frames = 2 * frames
@@ -88,13 +101,25 @@ def run_one(reps: tuple[str, ...], preset: str, steps: int, warmup: int, device:
     rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     trainable = sum(p.numel() for p in params)
     result = {
-        "representations": "+".join(reps), "preset": preset, "device": device, "threads": threads,
-        "batch": batch, "frames": frames, "persons": persons, "joints": layout.num_joints,
-        "queue": queue, "optimizer": optimizer, "trainable_params": trainable,
-        "steps": steps, "warmup": warmup, "step_seconds": times,
-        "mean_step_seconds": sum(times) / len(times), "samples_per_second": batch * len(times) / sum(times),
-        "peak_rss_mib": rss_peak, "rss_growth_mib": rss_peak - rss_before,
-    }  # fmt: skip
+        "representations": "+".join(reps),
+        "preset": preset,
+        "device": device,
+        "threads": threads,
+        "batch": batch,
+        "frames": frames,
+        "persons": persons,
+        "joints": layout.num_joints,
+        "queue": queue,
+        "optimizer": optimizer,
+        "trainable_params": trainable,
+        "steps": steps,
+        "warmup": warmup,
+        "step_seconds": times,
+        "mean_step_seconds": sum(times) / len(times),
+        "samples_per_second": batch * len(times) / sum(times),
+        "peak_rss_mib": rss_peak,
+        "rss_growth_mib": rss_peak - rss_before,
+    }
     if dev.type == "cuda":
         result["cuda_max_allocated_mib"] = torch.cuda.max_memory_allocated(dev) / 2**20
         result["gpu"] = torch.cuda.get_device_name(dev)
@@ -106,20 +131,34 @@ def machine() -> dict:
 
     cpu = platform.processor()
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))  # fmt: skip
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "torch": torch.__version__, "python": platform.python_version(),
-            "load_average_at_start": os.getloadavg()}  # fmt: skip
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "load_average_at_start": os.getloadavg(),
+    }
 
 
 # ---------------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--presets", nargs="+", default=["paper", "small", "tiny"], choices=list(SHAPES))
-    parser.add_argument("--cases", nargs="+", default=["+".join(c) for c in CASES],
-                        help="representations, e.g. seq img stg seq+stg")
+    parser.add_argument(
+        "--presets", nargs="+", default=["paper", "small", "tiny"], choices=list(SHAPES)
+    )
+    parser.add_argument(
+        "--cases",
+        nargs="+",
+        default=["+".join(c) for c in CASES],
+        help="representations, e.g. seq img stg seq+stg",
+    )
     parser.add_argument("--steps", type=int, default=3, help="timed steps per configuration")
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--device", default="cpu")
@@ -129,16 +168,40 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--one", nargs=2, metavar=("REPS", "PRESET"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
-        print(json.dumps(run_one(tuple(args.one[0].split("+")), args.one[1], args.steps, args.warmup,
-                                 args.device, args.threads)))  # fmt: skip
+        print(
+            json.dumps(
+                run_one(
+                    tuple(args.one[0].split("+")),
+                    args.one[1],
+                    args.steps,
+                    args.warmup,
+                    args.device,
+                    args.threads,
+                )
+            )
+        )
         return []
     presets = ["small", "tiny"] if args.quick else args.presets
     results = []
-    print(f"{'case':8s} {'preset':6s} {'params':>8s} {'s/step':>8s} {'samples/s':>10s} {'peak MiB':>9s} {'growth':>8s}")
+    header = ("case", "preset", "params", "s/step", "samples/s", "peak MiB", "growth")
+    print("{:8s} {:6s} {:>8s} {:>8s} {:>10s} {:>9s} {:>8s}".format(*header))
     for preset in presets:
         for case in args.cases:
-            cmd = [sys.executable, __file__, "--one", case, preset, "--steps", str(args.steps),
-                   "--warmup", str(args.warmup), "--device", args.device, "--threads", str(args.threads)]
+            cmd = [
+                sys.executable,
+                __file__,
+                "--one",
+                case,
+                preset,
+                "--steps",
+                str(args.steps),
+                "--warmup",
+                str(args.warmup),
+                "--device",
+                args.device,
+                "--threads",
+                str(args.threads),
+            ]
             env = {**os.environ, "OMP_NUM_THREADS": str(args.threads)}
             proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=HERE.parent)
             if proc.returncode != 0:
@@ -146,10 +209,18 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 continue
             r = json.loads(proc.stdout.strip().splitlines()[-1])
             memory = r.get("cuda_max_allocated_mib", r["rss_growth_mib"])
-            print(f"{case:8s} {preset:6s} {r['trainable_params'] / 1e6:7.2f}M {r['mean_step_seconds']:8.3f} "
-                  f"{r['samples_per_second']:10.1f} {r['peak_rss_mib']:9.0f} {memory:8.0f}", flush=True)
+            print(
+                f"{case:8s} {preset:6s} {r['trainable_params'] / 1e6:7.2f}M "
+                f"{r['mean_step_seconds']:8.3f} {r['samples_per_second']:10.1f} "
+                f"{r['peak_rss_mib']:9.0f} {memory:8.0f}",
+                flush=True,
+            )
             results.append(r)
-    out = Path(args.out) if args.out else HERE / "results" / f"bench_training-{args.device.replace(':', '')}.json"
+    out = (
+        Path(args.out)
+        if args.out
+        else HERE / "results" / f"bench_training-{args.device.replace(':', '')}.json"
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"machine": machine(), "results": results}, indent=2))
     print(f"wrote {out}")

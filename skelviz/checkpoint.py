@@ -72,9 +72,13 @@ def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = 
         state = torch.load(path, map_location=map_location, weights_only=False)
     except Exception as exc:  # truncated or foreign file
         raise CheckpointError(f"{path}: cannot be read as a checkpoint ({exc})") from exc
-    missing = {"config", "model", "epoch", "complete"} - set(state if isinstance(state, dict) else ())
+    missing = {"config", "model", "epoch", "complete"} - set(
+        state if isinstance(state, dict) else ()
+    )
     if missing:
-        raise CheckpointError(f"{path}: not a skelviz pretraining checkpoint (missing {sorted(missing)})")
+        raise CheckpointError(
+            f"{path}: not a skelviz pretraining checkpoint (missing {sorted(missing)})"
+        )
     if state.get("format_version") != FORMAT_VERSION:
         raise CheckpointError(
             f"{path}: checkpoint format {state.get('format_version')} is not {FORMAT_VERSION}"

@@ -3,8 +3,9 @@
 The ``full`` profile holds the paper's NTU settings (Section 4.2) as the released scripts run them
 (``script_pretrain.sh``: batch 64, SGD lr 0.01, momentum 0.9, wd 1e-4, K = 16384, m = 0.999,
 tau = 0.07, 451 epochs with x0.1 at epoch 351, MLP heads); see
-``shared/notes/reference-implementation.md`` section 1.1. ``ci`` trains tiny encoders on the synthetic
-set in seconds, ``default`` trains the ``small`` encoder presets on N-UCLA in minutes on a 2-core CPU.
+``shared/notes/reference-implementation.md`` section 1.1. ``ci`` trains tiny encoders on the
+synthetic set in seconds, ``default`` trains the ``small`` encoder presets on N-UCLA in minutes on
+a 2-core CPU.
 The pattern is nanoGPT's ``GPTConfig`` plus minGPT's named presets; the hash keys checkpoint reuse
 (uvadlc's "checkpoint exists? load : train", keyed on the resolved configuration).
 
@@ -19,8 +20,16 @@ import json
 from dataclasses import dataclass
 
 __all__ = [
-    "PretrainConfig", "PROFILES", "REPRESENTATIONS", "ConfigError", "resolve_config",
-    "config_hash", "check_queue_fits", "fit_queue", "config_to_dict", "config_from_dict",
+    "PretrainConfig",
+    "PROFILES",
+    "REPRESENTATIONS",
+    "ConfigError",
+    "resolve_config",
+    "config_hash",
+    "check_queue_fits",
+    "fit_queue",
+    "config_to_dict",
+    "config_from_dict",
 ]
 
 REPRESENTATIONS = ("seq", "img", "stg")
@@ -96,23 +105,57 @@ class PretrainConfig:
 PROFILES: dict[str, dict[str, object]] = {
     # seconds on a 2-core CPU: tiny encoders, the synthetic set, a short queue
     "ci": dict(
-        dataset="synthetic", dataset_options=(("samples_per_class", 12),), frames=32,
-        l_min=0.5, preset="tiny", queue_size=64, momentum=0.99, optimizer="adam", lr=1e-3,
-        weight_decay=0.0, batch_size=32, epochs=4, milestones=(), monitor_every=2,
+        dataset="synthetic",
+        dataset_options=(("samples_per_class", 12),),
+        frames=32,
+        l_min=0.5,
+        preset="tiny",
+        queue_size=64,
+        momentum=0.99,
+        optimizer="adam",
+        lr=1e-3,
+        weight_decay=0.0,
+        batch_size=32,
+        epochs=4,
+        milestones=(),
+        monitor_every=2,
         checkpoint_every=2,
     ),
     # minutes on a 2-core CPU: small encoders on N-UCLA (1020 train samples in cross-view);
     # Adam moved N-UCLA accuracy far more than SGD in a few minutes (shared notes).
     "default": dict(
-        dataset="nw-ucla", frames=32, l_min=0.5, preset="small", queue_size=512, momentum=0.99,
-        optimizer="adam", lr=1e-3, weight_decay=0.0, batch_size=64, epochs=40, milestones=(),
-        monitor_every=10, checkpoint_every=5,
+        dataset="nw-ucla",
+        frames=32,
+        l_min=0.5,
+        preset="small",
+        queue_size=512,
+        momentum=0.99,
+        optimizer="adam",
+        lr=1e-3,
+        weight_decay=0.0,
+        batch_size=64,
+        epochs=40,
+        milestones=(),
+        monitor_every=10,
+        checkpoint_every=5,
     ),
     # the paper / released NTU-60 script on a GPU
     "full": dict(
-        dataset="ntu60", frames=64, min_crop_frames=64, preset="paper", queue_size=16384,
-        momentum=0.999, optimizer="sgd", lr=0.01, sgd_momentum=0.9, weight_decay=1e-4,
-        batch_size=64, epochs=451, milestones=(351,), monitor_every=10, checkpoint_every=10,
+        dataset="ntu60",
+        frames=64,
+        min_crop_frames=64,
+        preset="paper",
+        queue_size=16384,
+        momentum=0.999,
+        optimizer="sgd",
+        lr=0.01,
+        sgd_momentum=0.9,
+        weight_decay=1e-4,
+        batch_size=64,
+        epochs=451,
+        milestones=(351,),
+        monitor_every=10,
+        checkpoint_every=10,
     ),
 }
 
@@ -174,31 +217,48 @@ def validate(cfg: PretrainConfig) -> PretrainConfig:
     need(cfg.optimizer in OPTIMIZERS, f"optimizer: {cfg.optimizer!r} not in {OPTIMIZERS}")
     need(cfg.spatial in SPATIAL_CHOICES, f"spatial: {cfg.spatial!r} not in {SPATIAL_CHOICES}")
     for field in ("frames", "min_crop_frames", "embed_dim", "queue_size", "batch_size", "epochs"):
-        need(_is_int(getattr(cfg, field)) and getattr(cfg, field) > 0,
-             f"{field}: must be a positive integer, got {getattr(cfg, field)!r}")
+        need(
+            _is_int(getattr(cfg, field)) and getattr(cfg, field) > 0,
+            f"{field}: must be a positive integer, got {getattr(cfg, field)!r}",
+        )
     for field in ("lr", "temperature", "lr_gamma"):
         need(getattr(cfg, field) > 0, f"{field}: must be > 0, got {getattr(cfg, field)!r}")
     need(0.0 <= cfg.momentum <= 1.0, f"momentum: must lie in [0, 1], got {cfg.momentum}")
     need(0.0 <= cfg.sgd_momentum < 1.0, f"sgd_momentum: must lie in [0, 1), got {cfg.sgd_momentum}")
     need(cfg.weight_decay >= 0, f"weight_decay: must be >= 0, got {cfg.weight_decay}")
-    need(0.0 < cfg.l_min <= cfg.l_max <= 1.0,
-         f"l_min/l_max: need 0 < l_min <= l_max <= 1, got {cfg.l_min}, {cfg.l_max}")
-    need(0.0 <= cfg.jitter_p_mask <= 1.0, f"jitter_p_mask: must lie in [0, 1]")
-    need(cfg.jitter_joints is None or (_is_int(cfg.jitter_joints) and cfg.jitter_joints > 0),
-         f"jitter_joints: None or a positive integer, got {cfg.jitter_joints!r}")
-    need(cfg.head_hidden is None or (_is_int(cfg.head_hidden) and cfg.head_hidden > 0),
-         f"head_hidden: None or a positive integer, got {cfg.head_hidden!r}")
-    need(cfg.queue_size % cfg.batch_size == 0,
-         f"queue_size: K={cfg.queue_size} must be a multiple of batch_size={cfg.batch_size} "
-         f"(the queue is filled one whole batch at a time, as in MoCo)")
-    need(list(cfg.milestones) == sorted(cfg.milestones) and all(_is_int(e) and e > 0
-         for e in cfg.milestones), f"milestones: increasing positive epochs, got {cfg.milestones}")
+    need(
+        0.0 < cfg.l_min <= cfg.l_max <= 1.0,
+        f"l_min/l_max: need 0 < l_min <= l_max <= 1, got {cfg.l_min}, {cfg.l_max}",
+    )
+    need(0.0 <= cfg.jitter_p_mask <= 1.0, "jitter_p_mask: must lie in [0, 1]")
+    need(
+        cfg.jitter_joints is None or (_is_int(cfg.jitter_joints) and cfg.jitter_joints > 0),
+        f"jitter_joints: None or a positive integer, got {cfg.jitter_joints!r}",
+    )
+    need(
+        cfg.head_hidden is None or (_is_int(cfg.head_hidden) and cfg.head_hidden > 0),
+        f"head_hidden: None or a positive integer, got {cfg.head_hidden!r}",
+    )
+    need(
+        cfg.queue_size % cfg.batch_size == 0,
+        f"queue_size: K={cfg.queue_size} must be a multiple of batch_size={cfg.batch_size} "
+        f"(the queue is filled one whole batch at a time, as in MoCo)",
+    )
+    need(
+        list(cfg.milestones) == sorted(cfg.milestones)
+        and all(_is_int(e) and e > 0 for e in cfg.milestones),
+        f"milestones: increasing positive epochs, got {cfg.milestones}",
+    )
     for field in ("monitor_every", "checkpoint_every", "seed"):
-        need(_is_int(getattr(cfg, field)) and getattr(cfg, field) >= 0,
-             f"{field}: must be a non-negative integer, got {getattr(cfg, field)!r}")
+        need(
+            _is_int(getattr(cfg, field)) and getattr(cfg, field) >= 0,
+            f"{field}: must be a non-negative integer, got {getattr(cfg, field)!r}",
+        )
     need(isinstance(cfg.amp, bool), f"amp: must be True or False, got {cfg.amp!r}")
-    need(isinstance(cfg.name, str) and cfg.name.replace("-", "_").replace(".", "_").isidentifier(),
-         f"name: letters, digits, '-', '_' and '.' only, got {cfg.name!r}")
+    need(
+        isinstance(cfg.name, str) and cfg.name.replace("-", "_").replace(".", "_").isidentifier(),
+        f"name: letters, digits, '-', '_' and '.' only, got {cfg.name!r}",
+    )
     return cfg
 
 

@@ -51,7 +51,9 @@ def extract_features(
         for start in range(0, len(dataset), batch_size):
             x = torch.from_numpy(x_all[start : start + batch_size]).to(device)  # (B, M, T, V, C)
             lengths = torch.from_numpy(lengths_all[start : start + batch_size]).to(device)  # (B,)
-            crops = center_crop_resize(x, lengths, ratio=ratio, out_frames=frames)  # (B, M, T', V, C)
+            crops = center_crop_resize(
+                x, lengths, ratio=ratio, out_frames=frames
+            )  # (B, M, T', V, C)
             chunks.append(encoder(crops).float().cpu())  # (B, D)
     finally:
         encoder.train(was_training)
@@ -77,8 +79,10 @@ def knn_predict(
     queries = F.normalize(torch.as_tensor(test_feats).float(), dim=1)  # (N_test, D)
     labels = torch.as_tensor(train_labels).long()  # (N_train,)
     if gallery.ndim != 2 or queries.ndim != 2:
-        raise ValueError(f"knn: features must be (N, D), got {tuple(gallery.shape)} and "
-                         f"{tuple(queries.shape)}")
+        raise ValueError(
+            f"knn: features must be (N, D), got {tuple(gallery.shape)} and "
+            f"{tuple(queries.shape)}"
+        )
     if gallery.shape[0] != labels.shape[0]:
         raise ValueError(f"knn: {gallery.shape[0]} train features but {labels.shape[0]} labels")
     if gallery.shape[1] != queries.shape[1]:

@@ -28,8 +28,15 @@ import torch.nn.functional as F
 from torch import nn
 
 __all__ = [
-    "Queue", "momentum_update", "info_nce_logits", "info_nce_loss", "top1_accuracy",
-    "MoCoOutput", "SkeletonMoCo", "IntraMoCo", "InterMoCo",
+    "Queue",
+    "momentum_update",
+    "info_nce_logits",
+    "info_nce_loss",
+    "top1_accuracy",
+    "MoCoOutput",
+    "SkeletonMoCo",
+    "IntraMoCo",
+    "InterMoCo",
 ]
 
 
@@ -57,7 +64,7 @@ class Queue(nn.Module):
 
     @torch.no_grad()
     def enqueue(self, keys: torch.Tensor) -> None:
-        """Write ``keys`` ``(N, D)`` (gathered from all processes when distributed) at the pointer."""
+        """Write ``keys`` ``(N, D)`` at the pointer (all processes' keys when distributed)."""
         keys = concat_all_gather(keys.detach()).to(self.keys.dtype)  # (N_total, D)
         n = keys.shape[0]
         if self.size % n != 0:
@@ -161,7 +168,9 @@ class SkeletonMoCo(nn.Module):
         for name, net in query_nets.items():
             key = _clone_frozen(net)
             self.key_nets[name] = key
-        self.queues = nn.ModuleDict({name: Queue(queue_size, dim, generator) for name in query_nets})
+        self.queues = nn.ModuleDict(
+            {name: Queue(queue_size, dim, generator) for name in query_nets}
+        )
         self.pairs = list(pairs)
         self.momentum = float(momentum)
         self.temperature = float(temperature)
@@ -213,8 +222,15 @@ def IntraMoCo(
 
     Introduced in ``notebooks/04_intra_skeleton_moco``.
     """
-    return SkeletonMoCo({representation: net_factory()}, [(representation, representation)],
-                        queue_size, momentum, temperature, dim, generator)  # fmt: skip
+    return SkeletonMoCo(
+        {representation: net_factory()},
+        [(representation, representation)],
+        queue_size,
+        momentum,
+        temperature,
+        dim,
+        generator,
+    )
 
 
 def InterMoCo(
@@ -241,5 +257,12 @@ def InterMoCo(
     if len(reps) < 2 or len(set(reps)) != len(reps):
         raise ValueError(f"InterMoCo: need two or three distinct representations, got {reps}")
     pairs = [(a, b) for a, b in itertools.permutations(reps, 2)]
-    return SkeletonMoCo({name: net_factory(name) for name in reps}, pairs,
-                        queue_size, momentum, temperature, dim, generator)  # fmt: skip
+    return SkeletonMoCo(
+        {name: net_factory(name) for name in reps},
+        pairs,
+        queue_size,
+        momentum,
+        temperature,
+        dim,
+        generator,
+    )

@@ -1,7 +1,8 @@
 """Command-line pretraining (single process): the notebooks' training, for scripts and servers.
 
     python -m skelviz.pretrain --profile default --set representations=seq+stg
-    python -m skelviz.pretrain --profile full --data-root /data/ntu60 --set device=cuda --set amp=true
+    python -m skelviz.pretrain --profile full --data-root /data/ntu60 \\
+        --set device=cuda --set amp=true
 
 Loads the configuration's dataset, pretrains on the train part of ``config.protocol`` with the
 cosine 1-NN monitor (train part as gallery, test part as queries), reuses or resumes the checkpoint
@@ -27,8 +28,9 @@ from skelviz.train import PretrainResult, cached_pretrain
 __all__ = ["load_pretrain_data", "notebook_config", "pretrain_for_notebook", "knn_summary", "main"]
 
 
-def load_pretrain_data(config: PretrainConfig, data_root: str | None = None
-                       ) -> tuple[SkeletonDataset, SkeletonDataset]:
+def load_pretrain_data(
+    config: PretrainConfig, data_root: str | None = None
+) -> tuple[SkeletonDataset, SkeletonDataset]:
     """``(train, test)`` of ``config.dataset`` under ``config.protocol``.
 
     Introduced in ``notebooks/04_intra_skeleton_moco``.
@@ -37,9 +39,15 @@ def load_pretrain_data(config: PretrainConfig, data_root: str | None = None
     return dataset.split(config.protocol)
 
 
-def notebook_config(profile: str, representations: str | tuple[str, ...], dataset: str,
-                    num_train: int | None = None, seed: int = 0, device: str = "auto",
-                    **overrides) -> PretrainConfig:
+def notebook_config(
+    profile: str,
+    representations: str | tuple[str, ...],
+    dataset: str,
+    num_train: int | None = None,
+    seed: int = 0,
+    device: str = "auto",
+    **overrides,
+) -> PretrainConfig:
     """The configuration notebooks 04-09 share for one pretraining run, named
     ``intra_<rep>`` or ``inter_<rep>-<rep>``; the same arguments always give the same hash, so a
     later notebook finds the checkpoint an earlier one wrote. With ``num_train`` the queue is
@@ -49,24 +57,42 @@ def notebook_config(profile: str, representations: str | tuple[str, ...], datase
     """
     reps = resolve_config(profile, representations=representations).representations
     name = ("intra_" if len(reps) == 1 else "inter_") + "-".join(reps)
-    values = {"name": name, "representations": reps, "dataset": dataset, "seed": seed,
-              "device": device, **overrides}  # an explicit override wins
+    values = {
+        "name": name,
+        "representations": reps,
+        "dataset": dataset,
+        "seed": seed,
+        "device": device,
+        **overrides,
+    }  # an explicit override wins
     config = resolve_config(profile, **values)
     return config if num_train is None else fit_queue(config, num_train)
 
 
-def pretrain_for_notebook(profile: str, representations: str | tuple[str, ...], dataset: str,
-                          data_root: str | None, seed: int, device: str, checkpoints,
-                          progress: bool = True, **overrides):
+def pretrain_for_notebook(
+    profile: str,
+    representations: str | tuple[str, ...],
+    dataset: str,
+    data_root: str | None,
+    seed: int,
+    device: str,
+    checkpoints,
+    progress: bool = True,
+    **overrides,
+):
     """``(config, result, train, test)``: load the data, build :func:`notebook_config`, then
     :func:`skelviz.train.cached_pretrain` with the 1-NN monitor (train part as gallery, test
     part as queries). This is how later notebooks get the encoders notebook 05 pretrained.
 
     Introduced in ``notebooks/05_inter_skeleton_moco``.
     """
-    probe = notebook_config(profile, representations, dataset, seed=seed, device=device, **overrides)
+    probe = notebook_config(
+        profile, representations, dataset, seed=seed, device=device, **overrides
+    )
     train, test = load_pretrain_data(probe, data_root)
-    config = notebook_config(profile, representations, dataset, len(train), seed, device, **overrides)
+    config = notebook_config(
+        profile, representations, dataset, len(train), seed, device, **overrides
+    )
     result = cached_pretrain(config, train, (train, test), checkpoints, progress=progress)
     return config, result, train, test
 
@@ -80,8 +106,14 @@ def knn_summary(result: PretrainResult) -> dict[str, dict[str, float]]:
     if not monitor:
         return {}
     first, last = monitor[0], monitor[-1]
-    return {name: {"untrained": first["knn"][name], "pretrained": last["knn"][name],
-                   "epoch": last["epoch"]} for name in first["knn"]}  # fmt: skip
+    return {
+        name: {
+            "untrained": first["knn"][name],
+            "pretrained": last["knn"][name],
+            "epoch": last["epoch"],
+        }
+        for name in first["knn"]
+    }
 
 
 def _parse_value(text: str):
@@ -94,10 +126,17 @@ def _parse_value(text: str):
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="default", help="ci | default | full")
-    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                        help="override a config field (JSON value or plain string)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="override a config field (JSON value or plain string)",
+    )
     parser.add_argument("--data-root", default=None, help="dataset folder (else the usual search)")
-    parser.add_argument("--output-dir", default="outputs/pretrain", help="checkpoints go to <dir>/checkpoints")
+    parser.add_argument(
+        "--output-dir", default="outputs/pretrain", help="checkpoints go to <dir>/checkpoints"
+    )
     parser.add_argument("--json", default=None, help="write the summary to this JSON file")
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
@@ -111,20 +150,34 @@ def main(argv: list[str] | None = None) -> dict:
     probe = resolve_config(args.profile, **overrides)
     train, test = load_pretrain_data(probe, args.data_root)
     positional = ("representations", "dataset", "seed", "device")
-    config = notebook_config(args.profile, probe.representations, probe.dataset, len(train),
-                             probe.seed, probe.device,
-                             **{k: v for k, v in overrides.items() if k not in positional})
-    result = cached_pretrain(config, train, (train, test), Path(args.output_dir) / "checkpoints",
-                             progress=not args.no_progress)  # fmt: skip
+    config = notebook_config(
+        args.profile,
+        probe.representations,
+        probe.dataset,
+        len(train),
+        probe.seed,
+        probe.device,
+        **{k: v for k, v in overrides.items() if k not in positional},
+    )
+    result = cached_pretrain(
+        config,
+        train,
+        (train, test),
+        Path(args.output_dir) / "checkpoints",
+        progress=not args.no_progress,
+    )
     summary = {
-        "config": config_to_dict(config), "config_hash": config_hash(config),
-        "checkpoint": str(result.checkpoint), "train_samples": len(train), "test_samples": len(test),
+        "config": config_to_dict(config),
+        "config_hash": config_hash(config),
+        "checkpoint": str(result.checkpoint),
+        "train_samples": len(train),
+        "test_samples": len(test),
         "train_seconds": round(result.history["train_seconds"], 1),
         "train_cpu_seconds": round(result.history.get("train_cpu_seconds", 0.0), 1),
         "wall_seconds_this_call": round(time.perf_counter() - started, 1),
         "final_loss": result.history["loss"][-1] if result.history["loss"] else None,
         "knn_1nn": knn_summary(result),
-    }  # fmt: skip
+    }
     print(json.dumps({k: v for k, v in summary.items() if k != "config"}, indent=2))
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)

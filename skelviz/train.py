@@ -18,25 +18,44 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import torch
 from torch import nn
 
-from skelviz.augment import AugmentConfig, TwoViewAugment
-from skelviz.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint, CheckpointError
-from skelviz.config import PretrainConfig, check_queue_fits, config_from_dict, config_hash, config_to_dict
+from skelviz.augment import TwoViewAugment
+from skelviz.build import (
+    NetFactory,
+    augment_config,
+    build_moco,
+    default_net_factory,
+    resolve_device,
+)
+from skelviz.checkpoint import CheckpointError, checkpoint_path, load_checkpoint, save_checkpoint
+from skelviz.config import (
+    PretrainConfig,
+    check_queue_fits,
+    config_from_dict,
+    config_hash,
+    config_to_dict,
+)
 from skelviz.dataset import SkeletonDataset
 from skelviz.evaluate import knn_monitor
-from skelviz.moco import InterMoCo, IntraMoCo, SkeletonMoCo
-from skelviz.skeleton import SkeletonLayout, get_layout
+from skelviz.moco import SkeletonMoCo
+from skelviz.skeleton import get_layout
 
-__all__ = ["PretrainResult", "resolve_device", "augment_config", "build_moco", "pretrain",
-           "cached_pretrain", "load_pretrained"]
+__all__ = [  # the builders are re-exported: notebooks import everything from here
+    "PretrainResult",
+    "resolve_device",
+    "augment_config",
+    "default_net_factory",
+    "build_moco",
+    "pretrain",
+    "cached_pretrain",
+    "load_pretrained",
+]
 
-NetFactory = Callable[[str], nn.Module]  # representation -> embedding net (N,M,T,V,C) -> (N, D)
 
-
+# ---------------------------------------------------------------------------------------------
 @dataclass
 class PretrainResult:
     """A pretrained MoCo module, its configuration, history and checkpoint file."""
@@ -53,66 +72,13 @@ class PretrainResult:
 
 
 # ---------------------------------------------------------------------------------------------
-def resolve_device(device: str) -> torch.device:
-    """``"auto"`` -> CUDA when available, else CPU; anything else as given."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
-
-
-def augment_config(config: PretrainConfig) -> AugmentConfig:
-    """The :class:`skelviz.augment.AugmentConfig` a pretraining config asks for."""
-    return AugmentConfig(
-        l_min=config.l_min, l_max=config.l_max, out_frames=config.frames,
-        min_crop_frames=config.min_crop_frames, spatial=config.spatial,
-        shear_amplitude=config.shear_amplitude, jitter_joints=config.jitter_joints,
-        jitter_amplitude=config.jitter_amplitude, jitter_p_mask=config.jitter_p_mask,
-    )
-
-
-def default_net_factory(config: PretrainConfig, layout: SkeletonLayout, num_persons: int) -> NetFactory:
-    """Encoder + MLP head (the released ``--mlp``) -> L2-normalised ``embed_dim`` embeddings."""
-    from skelviz.encoders import EmbeddingNet, ProjectionHead, build_encoder
-
-    def factory(representation: str) -> nn.Module:
-        encoder = build_encoder(representation, config.preset, layout, num_persons, frames=config.frames)
-        hidden = config.head_hidden or encoder.feature_dim
-        return EmbeddingNet(encoder, ProjectionHead(encoder.feature_dim, hidden, config.embed_dim))
-
-    return factory
-
-
-def build_moco(config: PretrainConfig, layout: SkeletonLayout, num_persons: int,
-               net_factory: NetFactory | None = None) -> SkeletonMoCo:
-    """The (untrained) intra or inter MoCo module of ``config``; weights depend only on the seed.
-
-    Each representation's net is initialised from torch's global generator inside ``fork_rng``,
-    seeded with ``config.seed`` (the caller's global random state is left untouched), so an
-    encoder starts from the same weights in intra and in inter pretraining.
-    """
-    make_net = net_factory or default_net_factory(config, layout, num_persons)
-
-    def factory(rep: str) -> nn.Module:
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(config.seed)
-            return make_net(rep)
-
-    queue_gen = torch.Generator().manual_seed(config.seed)
-    args = (config.queue_size, config.momentum, config.temperature)
-    if config.mode == "intra":
-        rep = config.representations[0]
-        return IntraMoCo(lambda: factory(rep), *args, representation=rep,
-                         dim=config.embed_dim, generator=queue_gen)  # fmt: skip
-    return InterMoCo(factory, *args, representations=config.representations,
-                     dim=config.embed_dim, generator=queue_gen)  # fmt: skip
-
-
 def _optimizer(config: PretrainConfig, model: SkeletonMoCo) -> torch.optim.Optimizer:
     params = [p for p in model.query_nets.parameters() if p.requires_grad]
     if config.optimizer == "adam":
         return torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
-    return torch.optim.SGD(params, lr=config.lr, momentum=config.sgd_momentum,
-                           weight_decay=config.weight_decay)  # fmt: skip
+    return torch.optim.SGD(
+        params, lr=config.lr, momentum=config.sgd_momentum, weight_decay=config.weight_decay
+    )
 
 
 def _fingerprint(dataset: SkeletonDataset) -> str:
@@ -154,18 +120,28 @@ def pretrain(
     device = resolve_device(config.device)
     model = build_moco(config, train_set.layout, train_set.num_persons, net_factory).to(device)
     optimizer = _optimizer(config, model)
-    scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, list(config.milestones), config.lr_gamma)
+    scheduler = torch.optim.lr_scheduler.MultiStepLR(
+        optimizer, list(config.milestones), config.lr_gamma
+    )
     data_gen = torch.Generator().manual_seed(config.seed)  # batch order
     aug_gen = torch.Generator(device=device).manual_seed(config.seed + 1)  # augmentations
-    history: dict = {"loss": [], "accuracy": {}, "lr": [], "monitor": [], "train_seconds": 0.0,
-                     "train_cpu_seconds": 0.0}
+    history: dict = {
+        "loss": [],
+        "accuracy": {},
+        "lr": [],
+        "monitor": [],
+        "train_seconds": 0.0,
+        "train_cpu_seconds": 0.0,
+    }
     fingerprint, epoch = _fingerprint(train_set), 0
 
     if resume and path.exists():
         state = load_checkpoint(path, map_location=device)
         if state.get("data_fingerprint") != fingerprint:
-            raise CheckpointError(f"{path}: was trained on other data than {train_set.name}; "
-                                  "delete it or change config.name")  # fmt: skip
+            raise CheckpointError(
+                f"{path}: was trained on other data than {train_set.name}; "
+                "delete it or change config.name"
+            )
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
@@ -174,20 +150,32 @@ def pretrain(
         history, epoch = state["history"], state["epoch"]
 
     def save(complete: bool) -> None:
-        save_checkpoint({
-            "config": config_to_dict(config), "config_hash": config_hash(config),
-            "layout": train_set.layout.name, "num_persons": train_set.num_persons,
-            "data_fingerprint": fingerprint, "epoch": epoch, "complete": complete,
-            "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-            "scheduler": scheduler.state_dict(), "data_generator": data_gen.get_state(),
-            "aug_generator": aug_gen.get_state(), "history": history,
-        }, path)  # fmt: skip
+        save_checkpoint(
+            {
+                "config": config_to_dict(config),
+                "config_hash": config_hash(config),
+                "layout": train_set.layout.name,
+                "num_persons": train_set.num_persons,
+                "data_fingerprint": fingerprint,
+                "epoch": epoch,
+                "complete": complete,
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(),
+                "data_generator": data_gen.get_state(),
+                "aug_generator": aug_gen.get_state(),
+                "history": history,
+            },
+            path,
+        )
 
     def monitor() -> None:
         if monitor_sets is None:
             return
-        knn = {name: knn_monitor(net.encoder, *monitor_sets, frames=config.frames, device=device)
-               for name, net in model.query_nets.items()}  # fmt: skip
+        knn = {
+            name: knn_monitor(net.encoder, *monitor_sets, frames=config.frames, device=device)
+            for name, net in model.query_nets.items()
+        }
         history["monitor"].append({"epoch": epoch, "knn": knn})
 
     if epoch == 0 and not history["monitor"]:
@@ -195,9 +183,16 @@ def pretrain(
     x_all, lengths_all = (torch.from_numpy(a) for a in train_set.padded())  # (N, M, T, V, C), (N,)
     augment = TwoViewAugment(augment_config(config))
     steps = len(train_set) // config.batch_size  # the last partial batch is dropped
-    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.amp and device.type == "cuda")
-    bar = tqdm(total=config.epochs * steps, initial=epoch * steps, disable=not progress or _quiet(),
-               desc=f"{config.mode} {'+'.join(config.representations)}", unit="step")  # fmt: skip
+    autocast = torch.autocast(
+        device.type, dtype=torch.bfloat16, enabled=config.amp and device.type == "cuda"
+    )
+    bar = tqdm(
+        total=config.epochs * steps,
+        initial=epoch * steps,
+        disable=not progress or _quiet(),
+        desc=f"{config.mode} {'+'.join(config.representations)}",
+        unit="step",
+    )
     model.train()
     stop_epoch = config.epochs if stop_after is None else min(config.epochs, epoch + stop_after)
     while epoch < stop_epoch:
@@ -225,7 +220,11 @@ def pretrain(
         history["train_cpu_seconds"] += time.process_time() - cpu_started  # all threads
         if epoch == config.epochs or (config.monitor_every and epoch % config.monitor_every == 0):
             monitor()
-        if epoch == config.epochs or epoch == stop_epoch or epoch % max(config.checkpoint_every, 1) == 0:
+        if (
+            epoch == config.epochs
+            or epoch == stop_epoch
+            or epoch % max(config.checkpoint_every, 1) == 0
+        ):
             save(complete=epoch == config.epochs)
     bar.close()
     if not path.exists():  # nothing left to train, e.g. epochs already reached
@@ -233,20 +232,34 @@ def pretrain(
     return PretrainResult(config, model.eval(), history, path)
 
 
-def cached_pretrain(config: PretrainConfig, train_set: SkeletonDataset, monitor_sets=None,
-                    checkpoints=None, *, progress: bool = True,
-                    net_factory: NetFactory | None = None) -> PretrainResult:
+def cached_pretrain(
+    config: PretrainConfig,
+    train_set: SkeletonDataset,
+    monitor_sets=None,
+    checkpoints=None,
+    *,
+    progress: bool = True,
+    net_factory: NetFactory | None = None,
+) -> PretrainResult:
     """Load a completed checkpoint of ``config`` (same hash) or train, resuming a partial one.
 
     Introduced in ``notebooks/04_intra_skeleton_moco``.
     """
-    return pretrain(config, train_set, monitor_sets, checkpoints, progress=progress, resume=True,
-                    net_factory=net_factory)  # fmt: skip
+    return pretrain(
+        config,
+        train_set,
+        monitor_sets,
+        checkpoints,
+        progress=progress,
+        resume=True,
+        net_factory=net_factory,
+    )
 
 
-def load_pretrained(path: str | os.PathLike, device: str = "cpu",
-                    net_factory: NetFactory | None = None) -> tuple[PretrainConfig, dict[str, nn.Module]]:
-    """``(config, {representation: encoder})`` from a checkpoint; encoders without heads, in eval mode.
+def load_pretrained(
+    path: str | os.PathLike, device: str = "cpu", net_factory: NetFactory | None = None
+) -> tuple[PretrainConfig, dict[str, nn.Module]]:
+    """``(config, {representation: encoder})`` from a checkpoint: headless encoders, eval mode.
 
     Introduced in ``notebooks/05_inter_skeleton_moco``.
     """

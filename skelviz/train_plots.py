@@ -43,24 +43,36 @@ def plot_training_curves(history: dict, title: str = "", window: int | None = No
         acc = 100 * np.asarray(acc, dtype=float)
         ax_acc.plot(steps, acc, color=f"C{i}", lw=0.6, alpha=0.3)
         ax_acc.plot(steps, moving_average(acc, window), color=f"C{i}", lw=1.8, label=term)
-    ax_acc.set(xlabel="step", ylabel="top-1 of (1 + K) logits, %", title="contrastive accuracy",
-               ylim=(0, 100))  # fmt: skip
+    ax_acc.set(
+        xlabel="step",
+        ylabel="top-1 of (1 + K) logits, %",
+        title="contrastive accuracy",
+        ylim=(0, 100),
+    )
     ax_acc.legend(loc="lower right", fontsize=8)
     monitor = history.get("monitor", [])
     if monitor:
         epochs = [m["epoch"] for m in monitor]
         for i, name in enumerate(monitor[0]["knn"]):
-            ax_knn.plot(epochs, [100 * m["knn"][name] for m in monitor], "o-", color=f"C{i}",
-                        label=f"{name} encoder")  # fmt: skip
+            ax_knn.plot(
+                epochs,
+                [100 * m["knn"][name] for m in monitor],
+                "o-",
+                color=f"C{i}",
+                label=f"{name} encoder",
+            )
         ax_knn.legend(loc="lower right", fontsize=8)
-    ax_knn.set(xlabel="epoch (0 = untrained)", ylabel="1-NN accuracy, %", title="cosine 1-NN monitor")
+    ax_knn.set(
+        xlabel="epoch (0 = untrained)", ylabel="1-NN accuracy, %", title="cosine 1-NN monitor"
+    )
     if title:
         fig.suptitle(title)
     return fig
 
 
-def plot_knn_before_after(results: dict[str, dict[str, float]], title: str = "",
-                          chance: float | None = None) -> Figure:
+def plot_knn_before_after(
+    results: dict[str, dict[str, float]], title: str = "", chance: float | None = None
+) -> Figure:
     """Grouped bars: ``{encoder: {"untrained": acc, "pretrained": acc}}`` (fractions), in %.
 
     Introduced in ``notebooks/04_intra_skeleton_moco``.
@@ -71,7 +83,9 @@ def plot_knn_before_after(results: dict[str, dict[str, float]], title: str = "",
     ax = fig.subplots()
     for i, (key, offset) in enumerate((("untrained", -0.2), ("pretrained", 0.2))):
         values = [100 * results[n][key] for n in names]
-        bars = ax.bar(x + offset, values, width=0.38, color=f"C{i + 7}" if i == 0 else "C0", label=key)
+        bars = ax.bar(
+            x + offset, values, width=0.38, color=f"C{i + 7}" if i == 0 else "C0", label=key
+        )
         ax.bar_label(bars, fmt="%.1f", fontsize=8)
     if chance is not None:
         ax.axhline(100 * chance, color="0.4", ls="--", lw=1, label="chance")

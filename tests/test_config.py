@@ -7,8 +7,15 @@ import sys
 
 import pytest
 
-from skelviz.config import (PROFILES, ConfigError, check_queue_fits, config_from_dict,
-                            config_hash, config_to_dict, resolve_config)
+from skelviz.config import (
+    PROFILES,
+    ConfigError,
+    check_queue_fits,
+    config_from_dict,
+    config_hash,
+    config_to_dict,
+    resolve_config,
+)
 
 
 def test_profiles_resolve_and_full_matches_the_paper():
@@ -17,7 +24,12 @@ def test_profiles_resolve_and_full_matches_the_paper():
         assert cfg.queue_size % cfg.batch_size == 0
     full = resolve_config("full")
     assert (full.batch_size, full.optimizer, full.lr, full.sgd_momentum, full.weight_decay) == (
-        64, "sgd", 0.01, 0.9, 1e-4)
+        64,
+        "sgd",
+        0.01,
+        0.9,
+        1e-4,
+    )
     assert (full.queue_size, full.momentum, full.temperature) == (16384, 0.999, 0.07)
     assert (full.epochs, full.milestones, full.preset, full.frames) == (451, (351,), "paper", 64)
     assert full.representations == ("seq", "stg") and full.mode == "inter"
@@ -77,7 +89,8 @@ def test_hash_is_sha256_of_sorted_json_without_device():
     values = config_to_dict(cfg)
     values.pop("device")
     expected = hashlib.sha256(
-        json.dumps(values, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:12]
+        json.dumps(values, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()[:12]
     assert config_hash(cfg) == expected
     assert config_hash(resolve_config("ci", device="cpu")) == config_hash(cfg)
     assert config_hash(resolve_config("ci", lr=2e-3)) != config_hash(cfg)
@@ -85,7 +98,10 @@ def test_hash_is_sha256_of_sorted_json_without_device():
 
 
 def test_hash_is_stable_across_processes():
-    code = "from skelviz.config import resolve_config, config_hash; print(config_hash(resolve_config('full')))"
+    code = (
+        "from skelviz.config import resolve_config, config_hash; "
+        "print(config_hash(resolve_config('full')))"
+    )
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert other.stdout.strip() == config_hash(resolve_config("full"))
 

@@ -67,8 +67,16 @@ def _ramp_dataset(lengths):
         seq[0, :, 0, 0] = np.arange(t)  # joint 0 x = frame index
         seqs.append(seq)
     n = len(lengths)
-    return SkeletonDataset("ramp", KINECT_V1_20, seqs, np.zeros(n), ("a",), np.zeros(n),
-                           np.zeros(n), tuple(f"s{i}" for i in range(n)))
+    return SkeletonDataset(
+        "ramp",
+        KINECT_V1_20,
+        seqs,
+        np.zeros(n),
+        ("a",),
+        np.zeros(n),
+        np.zeros(n),
+        tuple(f"s{i}" for i in range(n)),
+    )
 
 
 def test_extract_features_uses_centre_crop_eval_mode_and_restores_mode():

@@ -7,8 +7,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from skelviz.moco import (InterMoCo, IntraMoCo, Queue, info_nce_logits, info_nce_loss,
-                          momentum_update, top1_accuracy)
+from skelviz.moco import (
+    InterMoCo,
+    IntraMoCo,
+    Queue,
+    info_nce_logits,
+    info_nce_loss,
+    momentum_update,
+    top1_accuracy,
+)
 
 
 class ConstNet(nn.Module):
@@ -103,8 +110,15 @@ def test_momentum_update_copies_freezes_and_averages():
 # --- intra ----------------------------------------------------------------------------------
 def test_intra_step_shapes_queue_and_key_net_frozen():
     torch.manual_seed(0)
-    moco = IntraMoCo(lambda: LinearNet(4), queue_size=8, momentum=0.9, temperature=0.1,
-                     representation="stg", dim=4, generator=torch.Generator().manual_seed(0))
+    moco = IntraMoCo(
+        lambda: LinearNet(4),
+        queue_size=8,
+        momentum=0.9,
+        temperature=0.1,
+        representation="stg",
+        dim=4,
+        generator=torch.Generator().manual_seed(0),
+    )
     x1, x2 = torch.randn(2, 4, 1, 5, 3, 3).unbind(0)
     out = moco(x1, x2)
     assert set(out.logits) == {"stg"} and out.logits["stg"].shape == (4, 9)
@@ -131,8 +145,14 @@ def test_ema_runs_before_keys_are_computed():
 # --- inter ----------------------------------------------------------------------------------
 def test_inter_loss_uses_other_representations_key_and_queue():
     nets = {"seq": [1.0, 0.0, 0.0], "stg": [0.6, 0.8, 0.0]}
-    moco = InterMoCo(lambda name: ConstNet(nets[name]), queue_size=2, momentum=0.999,
-                     temperature=0.5, representations=("seq", "stg"), dim=3)
+    moco = InterMoCo(
+        lambda name: ConstNet(nets[name]),
+        queue_size=2,
+        momentum=0.999,
+        temperature=0.5,
+        representations=("seq", "stg"),
+        dim=3,
+    )
     u_seq, u_stg = torch.tensor([0.0, 0.0, 1.0]), torch.tensor([0.8, -0.6, 0.0])
     moco.queues["seq"].keys.copy_(u_seq.expand(2, 3))
     moco.queues["stg"].keys.copy_(u_stg.expand(2, 3))
@@ -153,13 +173,21 @@ def test_inter_loss_uses_other_representations_key_and_queue():
 
 
 def test_inter_with_three_representations_has_all_ordered_pairs():
-    moco = InterMoCo(lambda name: LinearNet(4), queue_size=4, momentum=0.9, temperature=0.1,
-                     representations=("seq", "img", "stg"), dim=4)
+    moco = InterMoCo(
+        lambda name: LinearNet(4),
+        queue_size=4,
+        momentum=0.9,
+        temperature=0.1,
+        representations=("seq", "img", "stg"),
+        dim=4,
+    )
     out = moco(torch.randn(2, 1, 5, 3, 3), torch.randn(2, 1, 5, 3, 3))
     assert sorted(out.logits) == sorted(
-        ["seq->img", "seq->stg", "img->seq", "img->stg", "stg->seq", "stg->img"])
-    assert out.loss.item() == pytest.approx(sum(info_nce_loss(lg).item()
-                                                for lg in out.logits.values()), rel=1e-6)
+        ["seq->img", "seq->stg", "img->seq", "img->stg", "stg->seq", "stg->img"]
+    )
+    assert out.loss.item() == pytest.approx(
+        sum(info_nce_loss(lg).item() for lg in out.logits.values()), rel=1e-6
+    )
 
 
 def test_inter_rejects_single_or_repeated_representation():

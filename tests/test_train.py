@@ -44,17 +44,38 @@ def factory(representation):
 
 def make_dataset(n=40, seed=0):
     rng = np.random.default_rng(seed)
-    seqs = [rng.normal(size=(1, int(t), 20, 3)).astype(np.float32) + (i % 4)
-            for i, t in enumerate(rng.integers(6, 14, size=n))]
+    seqs = [
+        rng.normal(size=(1, int(t), 20, 3)).astype(np.float32) + (i % 4)
+        for i, t in enumerate(rng.integers(6, 14, size=n))
+    ]
     labels = np.arange(n) % 4
-    return SkeletonDataset("toy", KINECT_V1_20, seqs, labels, ("a", "b", "c", "d"),
-                           np.zeros(n), np.zeros(n), tuple(f"s{i}" for i in range(n)))
+    return SkeletonDataset(
+        "toy",
+        KINECT_V1_20,
+        seqs,
+        labels,
+        ("a", "b", "c", "d"),
+        np.zeros(n),
+        np.zeros(n),
+        tuple(f"s{i}" for i in range(n)),
+    )
 
 
 def config(**overrides):
-    base = dict(dataset="toy", representations=("seq", "stg"), embed_dim=8, queue_size=16,
-                batch_size=8, epochs=4, frames=8, monitor_every=1, checkpoint_every=1,
-                optimizer="sgd", lr=0.05, device="cpu")
+    base = dict(
+        dataset="toy",
+        representations=("seq", "stg"),
+        embed_dim=8,
+        queue_size=16,
+        batch_size=8,
+        epochs=4,
+        frames=8,
+        monitor_every=1,
+        checkpoint_every=1,
+        optimizer="sgd",
+        lr=0.05,
+        device="cpu",
+    )
     return resolve_config("ci", **{**base, **overrides})
 
 
@@ -62,22 +83,31 @@ def test_resume_after_interruption_equals_uninterrupted_run(tmp_path):
     data, monitor = make_dataset(), (make_dataset(16, 1), make_dataset(8, 2))
     cfg = config()
     straight = pretrain(cfg, data, monitor, tmp_path / "a", progress=False, net_factory=factory)
-    first = pretrain(cfg, data, monitor, tmp_path / "b", progress=False, stop_after=2,
-                     net_factory=factory)
+    first = pretrain(
+        cfg, data, monitor, tmp_path / "b", progress=False, stop_after=2, net_factory=factory
+    )
     assert len(first.history["loss"]) == 2 * 5 and not load_checkpoint(first.checkpoint)["complete"]
     resumed = pretrain(cfg, data, monitor, tmp_path / "b", progress=False, net_factory=factory)
     assert load_checkpoint(resumed.checkpoint)["complete"]
     assert resumed.history["loss"] == straight.history["loss"]
     assert resumed.history["monitor"] == straight.history["monitor"]
-    for (name, a), b in zip(straight.model.state_dict().items(), resumed.model.state_dict().values()):
+    for (name, a), b in zip(
+        straight.model.state_dict().items(), resumed.model.state_dict().values()
+    ):
         assert torch.equal(a, b), name  # weights, key nets and queues
     assert len(straight.history["loss"]) == 4 * 5  # 40 samples / batch 8, 4 epochs
 
 
 def test_history_monitor_and_checkpoint_contents(tmp_path):
     cfg = config(epochs=2, monitor_every=2)
-    result = pretrain(cfg, make_dataset(), (make_dataset(12, 1), make_dataset(8, 2)), tmp_path,
-                      progress=False, net_factory=factory)
+    result = pretrain(
+        cfg,
+        make_dataset(),
+        (make_dataset(12, 1), make_dataset(8, 2)),
+        tmp_path,
+        progress=False,
+        net_factory=factory,
+    )
     hist = result.history
     assert set(hist["accuracy"]) == {"seq->stg", "stg->seq"}
     assert all(0.0 <= a <= 1.0 for a in hist["accuracy"]["seq->stg"])
@@ -92,8 +122,18 @@ def test_history_monitor_and_checkpoint_contents(tmp_path):
 
 def test_same_seed_same_result_different_seed_different(tmp_path):
     data = make_dataset()
-    runs = [pretrain(config(epochs=1, seed=s), data, None, tmp_path / str(i), progress=False,
-                     net_factory=factory, resume=False) for i, s in enumerate((0, 0, 1))]
+    runs = [
+        pretrain(
+            config(epochs=1, seed=s),
+            data,
+            None,
+            tmp_path / str(i),
+            progress=False,
+            net_factory=factory,
+            resume=False,
+        )
+        for i, s in enumerate((0, 0, 1))
+    ]
     assert runs[0].history["loss"] == runs[1].history["loss"]
     assert runs[0].history["loss"] != runs[2].history["loss"]
 
@@ -110,13 +150,16 @@ def test_cached_pretrain_loads_without_training(tmp_path):
     again = cached_pretrain(cfg, data, None, tmp_path, progress=False, net_factory=counting_factory)
     assert again.history["loss"] == first.history["loss"]
     assert len(calls) == 2  # nets rebuilt to load the weights, but no new training steps
-    assert all(torch.equal(a, b) for a, b in zip(first.model.state_dict().values(),
-                                                  again.model.state_dict().values()))
+    assert all(
+        torch.equal(a, b)
+        for a, b in zip(first.model.state_dict().values(), again.model.state_dict().values())
+    )
 
 
 def test_load_pretrained_gives_headless_encoders(tmp_path):
-    result = pretrain(config(epochs=1), make_dataset(), None, tmp_path, progress=False,
-                      net_factory=factory)
+    result = pretrain(
+        config(epochs=1), make_dataset(), None, tmp_path, progress=False, net_factory=factory
+    )
     cfg, encoders = load_pretrained(result.checkpoint, net_factory=factory)
     assert cfg == config(epochs=1) and set(encoders) == {"seq", "stg"}
     x = torch.randn(3, 1, 8, 20, 3)
@@ -125,11 +168,13 @@ def test_load_pretrained_gives_headless_encoders(tmp_path):
 
 
 def test_truncated_checkpoint_and_other_data_are_rejected(tmp_path):
-    result = pretrain(config(epochs=1), make_dataset(), None, tmp_path, progress=False,
-                      net_factory=factory)
+    result = pretrain(
+        config(epochs=1), make_dataset(), None, tmp_path, progress=False, net_factory=factory
+    )
     with pytest.raises(CheckpointError, match="other data"):
-        pretrain(config(epochs=1), make_dataset(48), None, tmp_path, progress=False,
-                 net_factory=factory)
+        pretrain(
+            config(epochs=1), make_dataset(48), None, tmp_path, progress=False, net_factory=factory
+        )
     result.checkpoint.write_bytes(result.checkpoint.read_bytes()[:100])
     with pytest.raises(CheckpointError, match=result.checkpoint.name):
         load_checkpoint(result.checkpoint)
@@ -137,8 +182,14 @@ def test_truncated_checkpoint_and_other_data_are_rejected(tmp_path):
 
 def test_queue_not_smaller_than_epoch_is_an_error(tmp_path):
     with pytest.raises(ConfigError, match="queue_size"):
-        pretrain(config(queue_size=40), make_dataset(), None, tmp_path, progress=False,
-                 net_factory=factory)
+        pretrain(
+            config(queue_size=40),
+            make_dataset(),
+            None,
+            tmp_path,
+            progress=False,
+            net_factory=factory,
+        )
 
 
 def test_intra_with_real_tiny_encoders(tmp_path):
@@ -166,8 +217,21 @@ def test_cli_uses_the_notebooks_config_names(tmp_path):
     from skelviz.config import config_hash
     from skelviz.pretrain import main, notebook_config
 
-    summary = main(["--profile", "ci", "--set", "epochs=1", "--set", "representations=seq+stg",
-                    "--output-dir", str(tmp_path), "--json", str(tmp_path / "s.json"), "--no-progress"])
+    summary = main(
+        [
+            "--profile",
+            "ci",
+            "--set",
+            "epochs=1",
+            "--set",
+            "representations=seq+stg",
+            "--output-dir",
+            str(tmp_path),
+            "--json",
+            str(tmp_path / "s.json"),
+            "--no-progress",
+        ]
+    )
     expected = notebook_config("ci", "seq+stg", "synthetic", summary["train_samples"], epochs=1)
     assert summary["checkpoint"].endswith(f"inter_seq-stg-{config_hash(expected)}.pt")
     assert set(summary["knn_1nn"]) == {"seq", "stg"}
