@@ -24,7 +24,8 @@ CELLS = [
     **Paper**: Section 3.2 (intra-skeleton contrast, Eq. 5), Section 4.2 (pretraining settings);
     released code `moco/builder_intra.py` (`shared/notes/reference-implementation.md`, sections 1.1 and 5).
     """),
-    code("""
+    code(
+        """
     PROFILE = "ci"  # ci | default | full: encoder size, data and training length
     DATASET = "synthetic"  # synthetic | nw-ucla | ntu60 | ntu120 | pku-mmd | generic (needs a cross_view split)
     DATA_ROOT = ""  # dataset folder; empty means the default search path
@@ -33,7 +34,9 @@ CELLS = [
     OUTPUT_DIR = "outputs"  # figures/, metrics/ and checkpoints/ go here
     REPRESENTATION = "seq"  # seq | img | stg: the encoder to pretrain
     EPOCHS = 0  # 0 means the number of epochs of the profile
-    """, tags=("parameters",)),
+    """,
+        tags=("parameters",),
+    ),
     code("""
     import copy
 

@@ -23,7 +23,8 @@ CELLS = [
     **Paper**: Section 3.3 (inter-skeleton contrast, Eqs. 6-8, Figure 5), Section 4.4 (Table 6, intra vs inter);
     released code `moco/builder_inter.py` (`shared/notes/reference-implementation.md`, section 5).
     """),
-    code("""
+    code(
+        """
     PROFILE = "ci"  # ci | default | full: encoder size, data and training length
     DATASET = "synthetic"  # synthetic | nw-ucla | ntu60 | ntu120 | pku-mmd | generic (needs a cross_view split)
     DATA_ROOT = ""  # dataset folder; empty means the default search path
@@ -33,7 +34,9 @@ CELLS = [
     REPRESENTATIONS = "seq+stg"  # two or three of seq, img, stg joined by +; the paper pairs seq+stg
     COMPARE_INTRA = True  # also pretrain (or load) intra MoCo for each representation, as in notebook 04
     EPOCHS = 0  # 0 means the number of epochs of the profile
-    """, tags=("parameters",)),
+    """,
+        tags=("parameters",),
+    ),
     code("""
     import math
 
