@@ -6,6 +6,8 @@ Introduced in ``notebooks/04_intra_skeleton_moco``.
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -79,7 +81,7 @@ def plot_knn_before_after(
     """
     names = list(results)
     x = np.arange(len(names))
-    fig = Figure(figsize=(1.8 + 1.6 * len(names), 3.4), layout="constrained")
+    fig = Figure(figsize=(3.2 + 1.4 * len(names), 3.6), layout="constrained")
     ax = fig.subplots()
     for i, (key, offset) in enumerate((("untrained", -0.2), ("pretrained", 0.2))):
         values = [100 * results[n][key] for n in names]
@@ -90,6 +92,7 @@ def plot_knn_before_after(
     if chance is not None:
         ax.axhline(100 * chance, color="0.4", ls="--", lw=1, label="chance")
     ax.set_xticks(x, names)
-    ax.set(ylabel="1-NN accuracy, %", ylim=(0, 100), title=title or "cosine 1-NN: before vs after")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.set(ylabel="1-NN accuracy, %", ylim=(0, 100))
+    ax.set_title("\n".join(textwrap.wrap(title or "cosine 1-NN: before vs after", 36)), fontsize=10)
+    ax.legend(loc="upper left", fontsize=8, ncols=3)
     return fig
