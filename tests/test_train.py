@@ -236,3 +236,20 @@ def test_cli_uses_the_notebooks_config_names(tmp_path):
     assert summary["checkpoint"].endswith(f"inter_seq-stg-{config_hash(expected)}.pt")
     assert set(summary["knn_1nn"]) == {"seq", "stg"}
     assert json.loads((tmp_path / "s.json").read_text())["config_hash"] == config_hash(expected)
+
+
+def test_moving_average_and_curve_figure():
+    from skelviz.train_plots import moving_average, plot_knn_before_after, plot_training_curves
+
+    assert np.allclose(moving_average([1, 2, 3, 4], 2), [1.0, 1.5, 2.5, 3.5])
+    history = {
+        "loss": [3.0, 2.0, 1.0],
+        "accuracy": {"seq->stg": [0.1, 0.2, 0.3], "stg->seq": [0.0, 0.1, 0.2]},
+        "monitor": [{"epoch": 0, "knn": {"seq": 0.3}}, {"epoch": 1, "knn": {"seq": 0.4}}],
+    }
+    fig = plot_training_curves(history, title="t")
+    loss_ax, acc_ax, knn_ax = fig.axes
+    assert len(acc_ax.get_legend().get_texts()) == 2
+    assert list(knn_ax.lines[0].get_ydata()) == [30.0, 40.0]
+    bars = plot_knn_before_after({"seq": {"untrained": 0.3, "pretrained": 0.4}}, chance=0.1)
+    assert [round(p.get_height(), 6) for p in bars.axes[0].patches] == [30.0, 40.0]
