@@ -12,13 +12,16 @@
 #   metrics   pytest over the metrics the matrix runs wrote (each notebook, finite, loose bounds)
 #   stripped  scripts/strip_notebooks.py --check (no outputs, counts or plotly.js stored)
 #
-# Environment: OMP_NUM_THREADS=2 unless set; TQDM_DISABLE=1 when CI is set. MPLBACKEND is left
-# unset on purpose: the kernel's inline backend works headless, a forced Agg drops figures.
+# Environment: every stage runs two processes side by side (2 pytest workers, or the two matrix
+# runs), so each gets OMP_NUM_THREADS=1 unless set: two torch threads per process on two cores
+# made steps 10-40x slower (threads wait for each other). TQDM_DISABLE=1 when CI is set.
+# MPLBACKEND is left unset on purpose: the kernel's inline backend works headless, a forced Agg
+# drops figures.
 set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
-export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 if [[ -n "${CI:-}" ]]; then export TQDM_DISABLE=1; fi
 unset MPLBACKEND
 export PATH="$REPO_ROOT/.venv/bin:$PATH"  # the python3 kernelspec starts "python" from PATH
@@ -62,6 +65,25 @@ pytest_stage() {
     return $rc
 }
 
+# run_matrix DATASET|ROOT...: every notebook through papermill (ci profile) once per dataset, the
+# runs side by side; each run's log is printed when it ends. Fails if any run failed.
+run_matrix() {
+    local pids=() logs=() entry dataset root rc=0
+    for entry in "$@"; do
+        dataset="${entry%%|*}"; root="${entry#*|}"
+        local log; log="$(mktemp)"; logs+=("$log")
+        "$PY" scripts/run_notebooks.py --profile ci --dataset "$dataset" ${root:+--data-root "$root"} \
+            --output-dir "outputs/ci-$dataset" --cell-timeout "$CELL_TIMEOUT" >"$log" 2>&1 &
+        pids+=($!)
+    done
+    for i in "${!pids[@]}"; do
+        wait "${pids[$i]}" || rc=1
+        echo "--- matrix run: ${1%%|*}"; shift
+        cat "${logs[$i]}"; rm -f "${logs[$i]}"
+    done
+    return $rc
+}
+
 # --- Stages --------------------------------------------------------------------------------------
 
 stage setup bash scripts/setup.sh
@@ -80,15 +102,14 @@ if [[ ${#NOTEBOOKS[@]} -gt 0 ]]; then
         --nbval-sanitize-with tests/nbval_sanitize.cfg
 
     RUNS=(outputs/ci-synthetic)
-    stage matrix-synthetic "$PY" scripts/run_notebooks.py --profile ci --dataset synthetic \
-        --output-dir outputs/ci-synthetic --cell-timeout "$CELL_TIMEOUT"
+    MATRIX=("synthetic|")
     if [[ -d "$NUCLA" ]]; then
         RUNS+=(outputs/ci-nw-ucla)
-        stage matrix-nw-ucla "$PY" scripts/run_notebooks.py --profile ci --dataset nw-ucla \
-            --data-root "$NUCLA" --output-dir outputs/ci-nw-ucla --cell-timeout "$CELL_TIMEOUT"
+        MATRIX+=("nw-ucla|$NUCLA")
     else
         skip matrix-nw-ucla "$NUCLA not found"
     fi
+    stage matrix run_matrix "${MATRIX[@]}"
 
     SKELVIZ_RUN_OUTPUTS="${RUNS[*]}" stage metrics pytest_stage tests/test_run_notebooks.py \
         -q -m run_outputs -p no:cacheprovider
