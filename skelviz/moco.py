@@ -6,11 +6,11 @@ logit 0) and the released ISC builders (``moco/builder_intra.py``, ``moco/builde
 ``shared/notes/reference-implementation.md`` section 5): the key EMA runs *before* the keys are
 computed, each queue holds its own representation's keys, and the inter loss is a plain sum of the
 cross terms with no intra term. Differences from the released code: no ``.cuda()``, no DataParallel;
-the queue is stored ``(K, D)`` (MoCo stores ``(D, K)``). Multi-process training is supported only
-in the queue: when ``torch.distributed`` is initialised, keys are all-gathered before they are
-enqueued (MoCo's ``concat_all_gather``) so every process's queue receives every key; wrapping the
-query nets in DistributedDataParallel is the caller's job. That path is not exercised by the tests,
-which run on one CPU process.
+the queue is stored ``(K, D)`` (MoCo stores ``(D, K)``). Multi-process training: when
+``torch.distributed`` is initialised, keys are all-gathered before they are enqueued (MoCo's
+``concat_all_gather``) so every process's queue receives every key; sharding the batch and
+averaging the query nets' gradients is the training loop's job (:mod:`skelviz.distributed`,
+tested with two gloo processes in ``tests/test_distributed.py``).
 
 Introduced in ``notebooks/04_intra_skeleton_moco``.
 """

@@ -1,14 +1,19 @@
-"""Command-line pretraining (single process): the notebooks' training, for scripts and servers.
+"""Command-line pretraining: the notebooks' training, for scripts and servers (one or K processes).
 
     python -m skelviz.pretrain --profile default --set representations=seq+stg
     python -m skelviz.pretrain --profile full --data-root /data/ntu60 \\
         --set device=cuda --set amp=true
+    torchrun --nproc_per_node=4 -m skelviz.pretrain --profile full --data-root /data/ntu60 \\
+        --set device=cuda
 
 Loads the configuration's dataset, pretrains on the train part of ``config.protocol`` with the
 cosine 1-NN monitor (train part as gallery, test part as queries), reuses or resumes the checkpoint
 of the same configuration hash, and prints (and optionally writes as JSON) wall time and 1-NN
-accuracy of the untrained and the pretrained encoders. It is not a ``torchrun`` entry: the queue
-all-gathers keys when ``torch.distributed`` is initialised, but this script starts one process.
+accuracy of the untrained and the pretrained encoders. Under ``torchrun`` (``WORLD_SIZE`` > 1)
+it joins the process group (NCCL on CUDA, one GPU per ``LOCAL_RANK``; gloo on CPU), each process
+trains on its shard of every global batch of ``batch_size`` (a multiple of the number of
+processes), and only rank 0 writes the checkpoint and the JSON and prints
+(:mod:`skelviz.distributed`).
 
 Introduced in ``notebooks/05_inter_skeleton_moco``.
 """
@@ -20,8 +25,10 @@ import json
 import time
 from pathlib import Path
 
+from skelviz.build import resolve_device
 from skelviz.config import PretrainConfig, config_hash, config_to_dict, fit_queue, resolve_config
 from skelviz.dataset import SkeletonDataset
+from skelviz.distributed import init_from_env, shutdown
 from skelviz.readers import load_dataset
 from skelviz.train import PretrainResult, cached_pretrain
 
@@ -148,6 +155,22 @@ def main(argv: list[str] | None = None) -> dict:
         overrides[key.strip()] = _parse_value(value)
     started = time.perf_counter()
     probe = resolve_config(args.profile, **overrides)
+    rank = init_from_env(use_cuda=resolve_device(probe.device).type == "cuda")
+    try:
+        summary = _run(args, overrides, probe, started)
+    except BaseException:
+        shutdown(wait=False)  # a failed rank must not wait for the others at a barrier
+        raise
+    shutdown()
+    if rank.is_main:
+        print(json.dumps({k: v for k, v in summary.items() if k != "config"}, indent=2))
+        if args.json:
+            Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+            Path(args.json).write_text(json.dumps(summary, indent=2, sort_keys=True))
+    return summary
+
+
+def _run(args: argparse.Namespace, overrides: dict, probe: PretrainConfig, started: float) -> dict:
     train, test = load_pretrain_data(probe, args.data_root)
     positional = ("representations", "dataset", "seed", "device")
     config = notebook_config(
@@ -178,10 +201,6 @@ def main(argv: list[str] | None = None) -> dict:
         "final_loss": result.history["loss"][-1] if result.history["loss"] else None,
         "knn_1nn": knn_summary(result),
     }
-    print(json.dumps({k: v for k, v in summary.items() if k != "config"}, indent=2))
-    if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(summary, indent=2, sort_keys=True))
     return summary
 
 

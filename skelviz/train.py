@@ -39,6 +39,14 @@ from skelviz.config import (
     config_to_dict,
 )
 from skelviz.dataset import SkeletonDataset
+from skelviz.distributed import (
+    average_gradients,
+    broadcast_buffers,
+    current,
+    mean_over_ranks,
+    rank_device,
+    shard,
+)
 from skelviz.evaluate import knn_monitor
 from skelviz.moco import SkeletonMoCo
 from skelviz.skeleton import get_layout
@@ -108,7 +116,9 @@ def pretrain(
     every ``config.monitor_every`` epochs). ``checkpoints`` is a folder or an
     ``OutputPaths`` (its ``.checkpoints``); with ``resume`` an unfinished checkpoint of the same
     configuration hash is continued. ``stop_after`` ends this call after that many epochs (an
-    interruption on purpose; the checkpoint stays resumable).
+    interruption on purpose; the checkpoint stays resumable). Under ``torchrun`` each rank
+    trains on its shard of every global batch and only rank 0 monitors and writes
+    (:mod:`skelviz.distributed`).
 
     Introduced in ``notebooks/04_intra_skeleton_moco``.
     """
@@ -117,7 +127,8 @@ def pretrain(
     folder = Path(getattr(checkpoints, "checkpoints", checkpoints) or "outputs/checkpoints")
     path = checkpoint_path(config, folder)
     check_queue_fits(config, len(train_set))
-    device = resolve_device(config.device)
+    rank = current()  # a single process unless torch.distributed is initialised
+    device = rank_device(resolve_device(config.device), rank)
     model = build_moco(config, train_set.layout, train_set.num_persons, net_factory).to(device)
     optimizer = _optimizer(config, model)
     scheduler = torch.optim.lr_scheduler.MultiStepLR(
@@ -150,6 +161,8 @@ def pretrain(
         history, epoch = state["history"], state["epoch"]
 
     def save(complete: bool) -> None:
+        if not rank.is_main:
+            return
         save_checkpoint(
             {
                 "config": config_to_dict(config),
@@ -170,7 +183,7 @@ def pretrain(
         )
 
     def monitor() -> None:
-        if monitor_sets is None:
+        if monitor_sets is None or not rank.is_main:
             return
         knn = {
             name: knn_monitor(net.encoder, *monitor_sets, frames=config.frames, device=device)
@@ -189,7 +202,7 @@ def pretrain(
     bar = tqdm(
         total=config.epochs * steps,
         initial=epoch * steps,
-        disable=not progress or _quiet(),
+        disable=not progress or _quiet() or not rank.is_main,
         desc=f"{config.mode} {'+'.join(config.representations)}",
         unit="step",
     )
@@ -203,14 +216,18 @@ def pretrain(
             lengths = lengths_all[idx]  # (B,)
             x = x_all[idx, :, : int(lengths.max())].to(device, non_blocking=True)  # (B, M, T, V, C)
             view1, view2 = augment(x, lengths.to(device), aug_gen)  # 2 x (B, M, T', V, C)
+            view1, view2 = shard(view1, rank), shard(view2, rank)  # 2 x (B / world, ...)
             with autocast:
                 out = model(view1, view2)
             optimizer.zero_grad(set_to_none=True)
             out.loss.backward()
+            average_gradients(model.query_nets, rank)
             optimizer.step()
-            history["loss"].append(out.loss.item())
+            broadcast_buffers(model.query_nets, rank)  # rank 0's BatchNorm statistics
+            loss, *accs = mean_over_ranks([out.loss.item(), *out.accuracy.values()], rank, device)
+            history["loss"].append(loss)
             history["lr"].append(optimizer.param_groups[0]["lr"])
-            for term, acc in out.accuracy.items():
+            for term, acc in zip(out.accuracy, accs):
                 history["accuracy"].setdefault(term, []).append(acc)
             bar.update(1)
             bar.set_postfix(epoch=epoch + 1, loss=f"{history['loss'][-1]:.3f}")

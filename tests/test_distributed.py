@@ -1,0 +1,132 @@
+"""Multi-process pretraining: two gloo processes under torchrun train one model.
+
+The test launches this file itself under ``python -m torch.distributed.run --nproc_per_node 2``;
+its ``__main__`` block runs ``skelviz.pretrain.main`` on the ``ci`` profile for one epoch and
+saves each rank's query nets and queues, which the test then compares.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+
+from skelviz.checkpoint import load_checkpoint
+from skelviz.distributed import Rank, average_gradients, shard
+
+REPO = Path(__file__).resolve().parents[1]
+GLOBAL_BATCH = 32  # the ci profile's batch_size
+QUEUE = 64  # the ci profile's queue_size
+
+
+# ---------------------------------------------------------------------------------------------
+def test_shard_takes_every_world_th_row_and_covers_the_batch():
+    batch = torch.arange(12).reshape(6, 2)  # (B=6, 2)
+    parts = [shard(batch, Rank(r, 3, r)) for r in range(3)]
+    assert parts[1].tolist() == [[2, 3], [8, 9]]  # rows 1 and 4
+    assert sorted(torch.cat(parts)[:, 0].tolist()) == [0, 2, 4, 6, 8, 10]
+    assert shard(batch, Rank()) is batch  # a single process keeps the whole batch
+    with pytest.raises(ValueError, match="multiple of the 4 processes"):
+        shard(batch, Rank(0, 4, 0))
+
+
+def test_average_gradients_is_a_no_op_in_one_process():
+    net = nn.Linear(2, 1)
+    net(torch.ones(1, 2)).sum().backward()
+    before = net.weight.grad.clone()
+    average_gradients(net, Rank())
+    assert torch.equal(net.weight.grad, before)
+
+
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def two_rank_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ddp")
+    env = {
+        **os.environ,
+        "OMP_NUM_THREADS": "1",
+        "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node",
+        "2",
+        __file__,
+        str(out),
+    ]
+    done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    ranks = [torch.load(out / f"rank{r}.pt", weights_only=True) for r in range(2)]
+    return out, ranks, json.loads((out / "summary.json").read_text())
+
+
+def test_both_ranks_end_with_identical_trained_query_nets(two_rank_run):
+    _, (r0, r1), _ = two_rank_run
+    assert r0["query"].keys() == r1["query"].keys()
+    for name, w0 in r0["query"].items():
+        assert torch.equal(w0, r1["query"][name]), name
+    moved = [not torch.equal(r0["query"][k], r0["initial"][k]) for k in r0["params"]]
+    assert sum(moved) > len(moved) // 2  # trained, not merely both left at the seed's init
+
+
+def test_every_queue_holds_the_keys_of_both_ranks(two_rank_run):
+    _, (r0, r1), summary = two_rank_run
+    steps = summary["train_samples"] // GLOBAL_BATCH  # one epoch
+    gathered = (steps * GLOBAL_BATCH) % QUEUE  # all keys of every global batch enqueued
+    local_only = (steps * GLOBAL_BATCH // 2) % QUEUE  # what a rank's own shards would give
+    assert gathered != local_only  # so the pointer tells the two apart
+    for name in r0["ptr"]:
+        assert r0["ptr"][name] == r1["ptr"][name] == gathered
+        assert torch.equal(r0["keys"][name], r1["keys"][name])  # same keys, same order
+
+
+def test_rank0_wrote_the_checkpoint_and_the_json(two_rank_run):
+    out, (r0, _), summary = two_rank_run
+    written = sorted((out / "checkpoints").glob("*.pt"))
+    assert [p.name for p in written] == [Path(summary["checkpoint"]).name]
+    state = load_checkpoint(written[0])
+    assert state["complete"] and state["epoch"] == 1
+    for name, w0 in r0["query"].items():
+        assert torch.equal(state["model"][f"query_nets.{name}"], w0)
+    assert not (out / "summary_rank1.json").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+def _worker(out: Path) -> None:
+    """One torchrun process: ``skelviz.pretrain.main`` on ``ci``, then this rank's state."""
+    import skelviz.pretrain as cli
+    from skelviz.build import build_moco
+
+    captured = {}
+
+    def capture(config, train, *args, **kwargs):
+        initial = build_moco(config, train.layout, train.num_persons).query_nets.state_dict()
+        captured["initial"] = {k: v.clone() for k, v in initial.items()}
+        captured["result"] = cached_pretrain(config, train, *args, **kwargs)
+        return captured["result"]
+
+    cached_pretrain, cli.cached_pretrain = cli.cached_pretrain, capture
+    rank = int(os.environ["RANK"])
+    argv = ["--profile", "ci", "--set", "epochs=1", "--output-dir", str(out), "--no-progress"]
+    json_name = "summary.json" if rank == 0 else "summary_rank1.json"
+    cli.main([*argv, "--json", str(out / json_name)])  # only rank 0 may write it
+    model = captured["result"].model
+    state = {
+        "query": model.query_nets.state_dict(),
+        "initial": captured["initial"],
+        "params": [name for name, _ in model.query_nets.named_parameters()],
+        "ptr": {name: int(q.ptr) for name, q in model.queues.items()},
+        "keys": {name: q.keys.clone() for name, q in model.queues.items()},
+    }
+    torch.save(state, out / f"rank{rank}.pt")
+
+
+if __name__ == "__main__":
+    _worker(Path(sys.argv[1]))
