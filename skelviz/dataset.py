@@ -17,7 +17,7 @@ import numpy as np
 
 from skelviz.skeleton import SkeletonLayout
 
-__all__ = ["SkeletonDataError", "SkeletonDataset", "check_sequence"]
+__all__ = ["SkeletonDataError", "SkeletonDataset", "check_sequence", "split_by_mask"]
 
 
 class SkeletonDataError(ValueError):
@@ -51,6 +51,12 @@ def check_sequence(
             f"joint {bad[2]}"
         )
     return arr.astype(np.float32, copy=False)
+
+
+def split_by_mask(is_train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(train_indices, test_indices)`` of a protocol from a per-sample boolean train mask."""
+    is_train = np.asarray(is_train, dtype=bool)
+    return np.flatnonzero(is_train), np.flatnonzero(~is_train)
 
 
 # ---------------------------------------------------------------------------------------------

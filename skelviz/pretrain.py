@@ -32,7 +32,7 @@ from skelviz.distributed import init_from_env, shutdown
 from skelviz.readers import load_dataset
 from skelviz.train import PretrainResult, cached_pretrain
 
-__all__ = ["load_pretrain_data", "notebook_config", "pretrain_for_notebook", "knn_summary", "main"]
+__all__ = ["load_pretrain_data", "notebook_config", "prepare_pretraining", "pretrain_for_notebook", "knn_summary", "main"]
 
 
 def load_pretrain_data(
@@ -76,6 +76,27 @@ def notebook_config(
     return config if num_train is None else fit_queue(config, num_train)
 
 
+def prepare_pretraining(
+    profile: str,
+    representations: str | tuple[str, ...],
+    dataset: str,
+    data_root: str | None,
+    seed: int,
+    device: str,
+    **overrides,
+) -> tuple[PretrainConfig, SkeletonDataset, SkeletonDataset]:
+    """``(config, train, test)``: load the data of :func:`notebook_config`, then size its queue
+    to the train part (the profile's K may not fit a smaller dataset).
+
+    Introduced in ``notebooks/04_intra_skeleton_moco``.
+    """
+    args = (profile, representations, dataset)
+    train, test = load_pretrain_data(
+        notebook_config(*args, seed=seed, device=device, **overrides), data_root
+    )
+    return notebook_config(*args, len(train), seed, device, **overrides), train, test
+
+
 def pretrain_for_notebook(
     profile: str,
     representations: str | tuple[str, ...],
@@ -93,12 +114,8 @@ def pretrain_for_notebook(
 
     Introduced in ``notebooks/05_inter_skeleton_moco``.
     """
-    probe = notebook_config(
-        profile, representations, dataset, seed=seed, device=device, **overrides
-    )
-    train, test = load_pretrain_data(probe, data_root)
-    config = notebook_config(
-        profile, representations, dataset, len(train), seed, device, **overrides
+    config, train, test = prepare_pretraining(
+        profile, representations, dataset, data_root, seed, device, **overrides
     )
     result = cached_pretrain(config, train, (train, test), checkpoints, progress=progress)
     return config, result, train, test

@@ -64,3 +64,10 @@ def test_nan_joint_names_the_sample():
     seqs[1][0, 1, 4, 2] = np.nan
     with pytest.raises(SkeletonDataError, match=r"toy/s1: non-finite .* frame 1, joint 4"):
         make(sequences=seqs)
+
+
+def test_split_by_mask_gives_train_then_test_indices():
+    from skelviz.dataset import split_by_mask
+
+    train, test = split_by_mask([True, False, False, True])
+    assert train.tolist() == [0, 3] and test.tolist() == [1, 2]

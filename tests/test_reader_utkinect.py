@@ -1,7 +1,5 @@
 """UTKinect-Action3D reader: format-exact files written here, then the real release when present."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 

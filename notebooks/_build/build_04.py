@@ -49,15 +49,15 @@ CELLS = [
     from skelviz.evaluate import extract_features, knn_accuracy, knn_monitor
     from skelviz.moco import IntraMoCo, info_nce_logits, info_nce_loss
     from skelviz.notebook import setup_notebook
-    from skelviz.pretrain import knn_summary, load_pretrain_data, notebook_config
+    from skelviz.pretrain import knn_summary, prepare_pretraining
     from skelviz.train import augment_config, build_moco, cached_pretrain, default_net_factory, load_pretrained
     from skelviz.train_plots import plot_knn_before_after, plot_training_curves
 
     ctx = setup_notebook(PROFILE, DATASET, DATA_ROOT, DEVICE, SEED, OUTPUT_DIR, notebook="04_intra_skeleton_moco")
     overrides = {"epochs": EPOCHS} if EPOCHS else {}
-    probe = notebook_config(PROFILE, REPRESENTATION, DATASET, seed=SEED, device=str(ctx.device), **overrides)
-    train_set, test_set = load_pretrain_data(probe, ctx.data_root)
-    cfg = notebook_config(PROFILE, REPRESENTATION, DATASET, len(train_set), SEED, str(ctx.device), **overrides)
+    cfg, train_set, test_set = prepare_pretraining(
+        PROFILE, REPRESENTATION, DATASET, ctx.data_root, SEED, str(ctx.device), **overrides
+    )  # loads the data, then fits the queue K to the number of training sequences
     print(f"pretrain on {train_set.name}: {len(train_set)} sequences; 1-NN queries: {test_set.name}: {len(test_set)}")
     print(f"config {cfg.name}-{config_hash(cfg)}: preset={cfg.preset}, K={cfg.queue_size}, m={cfg.momentum}, "
           f"tau={cfg.temperature}, batch={cfg.batch_size}, {cfg.optimizer} lr={cfg.lr}, epochs={cfg.epochs}, T={cfg.frames}")

@@ -47,15 +47,15 @@ CELLS = [
     from skelviz.config import config_hash
     from skelviz.moco import info_nce_loss
     from skelviz.notebook import setup_notebook
-    from skelviz.pretrain import knn_summary, load_pretrain_data, notebook_config
+    from skelviz.pretrain import knn_summary, notebook_config, prepare_pretraining
     from skelviz.train import augment_config, build_moco, cached_pretrain, load_pretrained
     from skelviz.train_plots import plot_knn_before_after, plot_training_curves
 
     ctx = setup_notebook(PROFILE, DATASET, DATA_ROOT, DEVICE, SEED, OUTPUT_DIR, notebook="05_inter_skeleton_moco")
     overrides = {"epochs": EPOCHS} if EPOCHS else {}
-    probe = notebook_config(PROFILE, REPRESENTATIONS, DATASET, seed=SEED, device=str(ctx.device), **overrides)
-    train_set, test_set = load_pretrain_data(probe, ctx.data_root)
-    cfg = notebook_config(PROFILE, REPRESENTATIONS, DATASET, len(train_set), SEED, str(ctx.device), **overrides)
+    cfg, train_set, test_set = prepare_pretraining(
+        PROFILE, REPRESENTATIONS, DATASET, ctx.data_root, SEED, str(ctx.device), **overrides
+    )  # loads the data, then fits the queue K to the number of training sequences
     reps = cfg.representations
     print(f"pretrain on {train_set.name}: {len(train_set)} sequences; 1-NN queries: {test_set.name}: {len(test_set)}")
     print(f"config {cfg.name}-{config_hash(cfg)}: {' + '.join(reps)}, preset={cfg.preset}, K={cfg.queue_size}, "

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from skelviz.dataset import split_by_mask
+
 __all__ = [
     "NTU_ACTIONS",
     "NTU60_TRAIN_SUBJECTS",
@@ -122,6 +124,5 @@ def ntu_splits(ids: list[NTUSampleId], variant: str) -> dict[str, tuple[np.ndarr
     }
     splits = {}
     for protocol in PROTOCOLS[variant]:
-        is_train = np.array([rules[protocol](s) for s in ids], dtype=bool)
-        splits[protocol] = (np.flatnonzero(is_train), np.flatnonzero(~is_train))
+        splits[protocol] = split_by_mask([rules[protocol](s) for s in ids])
     return splits

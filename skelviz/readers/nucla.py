@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from skelviz.dataset import SkeletonDataError, SkeletonDataset
+from skelviz.dataset import SkeletonDataError, SkeletonDataset, split_by_mask
 from skelviz.preprocess import normalize_sequence
 from skelviz.skeleton import KINECT_V1_20
 
@@ -97,10 +97,9 @@ def load(root: str | Path, normalize: bool = True, max_samples: int | None = Non
         subjects.append(subject)
         views.append(view)
     subjects_arr, views_arr = np.array(subjects), np.array(views)
-    index = np.arange(len(files))
     splits = {
-        "cross_view": (index[views_arr != 3], index[views_arr == 3]),
-        "cross_subject": (index[subjects_arr % 2 == 1], index[subjects_arr % 2 == 0]),
+        "cross_view": split_by_mask(views_arr != 3),
+        "cross_subject": split_by_mask(subjects_arr % 2 == 1),
     }
     return SkeletonDataset(
         name="nw-ucla",

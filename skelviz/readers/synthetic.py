@@ -15,9 +15,7 @@ Introduced in ``notebooks/00_skeleton_data``.
 
 from __future__ import annotations
 
-import numpy as np
-
-from skelviz.dataset import SkeletonDataset
+from skelviz.dataset import SkeletonDataset, split_by_mask
 from skelviz.preprocess import normalize_sequence
 from skelviz.skeleton import NTU25
 from skelviz.synthetic import ACTION_NAMES, ACTIONS, SyntheticConfig, generate_raw
@@ -62,12 +60,9 @@ def load(
     raw = generate_raw(config)
     sequences = [normalize_sequence(seq, NTU25, f"synthetic/{name}")
                  for seq, name in zip(raw.sequences, raw.sample_names)]  # fmt: skip
-    index = np.arange(len(sequences))
-    test_subject = raw.subjects % 2 == 0
-    splits = {"cross_subject": (index[~test_subject], index[test_subject])}
+    splits = {"cross_subject": split_by_mask(raw.subjects % 2 == 1)}
     if num_views >= 2:
-        test_view = raw.views == num_views
-        splits["cross_view"] = (index[~test_view], index[test_view])
+        splits["cross_view"] = split_by_mask(raw.views != num_views)
     return SkeletonDataset(
         name="synthetic",
         layout=NTU25,

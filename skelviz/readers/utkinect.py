@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from skelviz.dataset import SkeletonDataError, SkeletonDataset
+from skelviz.dataset import SkeletonDataError, SkeletonDataset, split_by_mask
 from skelviz.preprocess import normalize_sequence
 from skelviz.skeleton import KINECT_V1_20
 
@@ -122,8 +122,7 @@ def load(root: str | Path, label_file: str = "modified", normalize: bool = True)
             subjects.append(int(recording[1:3]))
             names.append(name)
     subjects_arr = np.array(subjects)
-    index = np.arange(len(sequences))
-    splits = {"cross_subject": (index[subjects_arr % 2 == 1], index[subjects_arr % 2 == 0])}
+    splits = {"cross_subject": split_by_mask(subjects_arr % 2 == 1)}
     splits.update(_random_splits(root, subjects_arr))
     return SkeletonDataset(
         name="utkinect",
