@@ -19,6 +19,10 @@ Every function takes the canonical padded batch ``x: (N, M, T, V, C)`` with vali
 on the generator's device, all of them in a fixed order whatever branch a sample takes, so the same
 seed gives the same numbers. Zero (missing) joints stay zero under the linear maps.
 
+The training path (``TwoViewAugment``) draws every number of a batch of views in one call (a row
+of ``22 + V`` uniforms per view, columns ``U_*``) and renders the views with ``render_views``: on
+a CPU in one fused pass (``augment_kernel``, numba), elsewhere with the torch steps below.
+
 Introduced in ``notebooks/01_augmentations_3d``.
 """
 
@@ -45,6 +49,14 @@ __all__ = [
     "sample_jitter",
     "apply_jitter",
     "joint_jitter",
+    "draw_view_uniforms",
+    "crop_windows_from_uniforms",
+    "shear_from_uniforms",
+    "jitter_joint_count",
+    "jitter_from_uniforms",
+    "joint_maps_from_uniforms",
+    "view_params_from_uniforms",
+    "render_views",
     "spatio_temporal_augment",
     "TwoViewAugment",
 ]
@@ -103,9 +115,28 @@ def _check_batch(x: torch.Tensor, lengths: torch.Tensor | None = None) -> None:
             raise ValueError(f"lengths must lie in 1..{x.shape[2]} (T), got {lengths.tolist()[:8]}...")
 
 
-def _uniform(shape: tuple[int, ...], generator: torch.Generator, low: float, high: float) -> torch.Tensor:
-    u = torch.rand(shape, generator=generator, device=generator.device)
+def _scale(u: torch.Tensor, low: float, high: float) -> torch.Tensor:
+    """U(0, 1) draws -> U(low, high), in u's dtype (float32)."""
     return low + (high - low) * u
+
+
+def _rand(shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
+    return torch.rand(shape, generator=generator, device=generator.device)
+
+
+# Every random number of one view of one sample comes from one row of U(0, 1) draws, in these
+# columns, so a batch of views is a single ``torch.rand`` call (``draw_view_uniforms``), and the
+# fused CPU kernel (``augment_kernel``) derives the same parameters from the same row.
+U_RATIO, U_START = 0, 1  # crop ratio, crop start
+U_SHEAR = 2  # 9 columns: the shear matrix, row-major (the diagonal ones are unused)
+U_JITTER = 11  # 9 columns: the jitter matrix R, row-major
+U_ZERO, U_COIN = 20, 21  # jitter zero-mask coin, shear-or-jitter coin
+U_SCORES = 22  # V columns: joint scores, the jittered joints are the |j| smallest
+
+
+def draw_view_uniforms(n: int, num_joints: int, generator: torch.Generator) -> torch.Tensor:
+    """(N, 22 + V) U(0, 1) draws: all random numbers of one view per sample (columns ``U_*``)."""
+    return _rand((n, U_SCORES + num_joints), generator)
 
 
 # --- temporal -------------------------------------------------------------------------------
@@ -118,11 +149,24 @@ def sample_crop_windows(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Random crop windows ``(start (N,), crop_length (N,))`` inside each valid length."""
     n = lengths.shape[0]
-    nf = lengths.to(generator.device)
-    ratio = _uniform((n,), generator, l_min, l_max)  # (N,)
+    u_ratio, u_start = _rand((n,), generator), _rand((n,), generator)
+    return crop_windows_from_uniforms(lengths, u_ratio, u_start, l_min, l_max, min_crop_frames)
+
+
+def crop_windows_from_uniforms(
+    lengths: torch.Tensor,
+    u_ratio: torch.Tensor,
+    u_start: torch.Tensor,
+    l_min: float = 0.1,
+    l_max: float = 1.0,
+    min_crop_frames: int = 1,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Eq. 3's window from two U(0, 1) draws per sample: ``(start (N,), crop_length (N,))``."""
+    nf = lengths.to(u_ratio.device)
+    ratio = _scale(u_ratio, l_min, l_max)  # (N,) float32
     crop = torch.floor(nf * ratio).long().clamp(min=min_crop_frames)
     crop = torch.minimum(crop, nf).clamp(min=1)  # (N,)
-    start = torch.floor(torch.rand(n, generator=generator, device=generator.device) * (nf - crop + 1))
+    start = torch.floor(u_start * (nf - crop + 1))
     start = torch.minimum(start.long(), nf - crop)  # guard u -> 1.0
     return start.to(lengths.device), crop.to(lengths.device)
 
@@ -186,7 +230,12 @@ def center_crop_resize(
 # --- spatial --------------------------------------------------------------------------------
 def sample_shear_matrices(n: int, generator: torch.Generator, amplitude: float = 1.0) -> torch.Tensor:
     """(N, 3, 3) shear matrices: ones on the diagonal, off-diagonals ~ U(-a, a) (Eq. 1)."""
-    s = _uniform((n, 3, 3), generator, -amplitude, amplitude)
+    return shear_from_uniforms(_rand((n, 3, 3), generator), amplitude)
+
+
+def shear_from_uniforms(u: torch.Tensor, amplitude: float = 1.0) -> torch.Tensor:
+    """(N, 3, 3) U(0, 1) draws -> shear matrices (diagonal 1, off-diagonals U(-a, a))."""
+    s = _scale(u, -amplitude, amplitude)
     eye = torch.eye(3, device=s.device, dtype=s.dtype)
     return s * (1 - eye) + eye
 
@@ -254,15 +303,35 @@ def sample_jitter(
 
     ``jitter_joints`` joints per sample, drawn uniformly without replacement.
     """
+    scores = _rand((n, num_joints), generator)  # (N, V)
+    u_zero, u_matrix = _rand((n,), generator), _rand((n, 3, 3), generator)
+    return jitter_from_uniforms(scores, u_zero, u_matrix, jitter_joints, p_mask, amplitude)
+
+
+def jitter_joint_count(num_joints: int, jitter_joints: int | None) -> int:
+    """``|j|``: the configured count, or ``round(15 V / 25)``; checked against the layout."""
     k = default_jitter_joints(num_joints) if jitter_joints is None else jitter_joints
     if not 0 <= k <= num_joints:
         raise ValueError(f"jitter_joints must lie in 0..{num_joints}, got {k}")
-    scores = torch.rand((n, num_joints), generator=generator, device=generator.device)  # (N, V)
-    chosen = scores.argsort(dim=1)[:, :k]  # (N, k): a uniform random k-subset
-    joint_mask = torch.zeros((n, num_joints), dtype=torch.bool, device=generator.device)
+    return k
+
+
+def jitter_from_uniforms(
+    scores: torch.Tensor,
+    u_zero: torch.Tensor,
+    u_matrix: torch.Tensor,
+    jitter_joints: int | None = None,
+    p_mask: float = 0.5,
+    amplitude: float = 1.0,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Jitter parameters from U(0, 1) draws: scores (N, V), u_zero (N,), u_matrix (N, 3, 3)."""
+    n, num_joints = scores.shape
+    k = jitter_joint_count(num_joints, jitter_joints)
+    chosen = scores.argsort(dim=1)[:, :k]  # (N, k): the k smallest scores, a uniform k-subset
+    joint_mask = torch.zeros((n, num_joints), dtype=torch.bool, device=scores.device)
     joint_mask.scatter_(1, chosen, True)
-    zero_mode = torch.rand(n, generator=generator, device=generator.device) < p_mask  # (N,)
-    matrices = _uniform((n, 3, 3), generator, -amplitude, amplitude)  # all nine entries
+    zero_mode = u_zero < p_mask  # (N,)
+    matrices = _scale(u_matrix, -amplitude, amplitude)  # all nine entries
     return joint_mask, zero_mode, matrices
 
 
@@ -288,6 +357,87 @@ def joint_jitter(
 
 
 # --- composition ----------------------------------------------------------------------------
+def joint_maps_from_uniforms(u: torch.Tensor, config: AugmentConfig = AugmentConfig()) -> torch.Tensor:
+    """The spatial half of Eq. 4 as per-joint maps ``(N, V, 3, 3)`` from a uniform table.
+
+    u: (N, 22 + V), columns ``U_*``. Shear maps every joint by ``S_n``; jittering maps its
+    ``|j|`` joints by ``R_n^T`` or zeroes them and leaves the others (identity); ``"random"``
+    picks one of the two per sample by a coin with probability ``p_shear`` of shear.
+    """
+    n = u.shape[0]
+    shear = shear_from_uniforms(u[:, U_SHEAR : U_SHEAR + 9].reshape(n, 3, 3), config.shear_amplitude)
+    joint_mask, zero_mode, jitter_matrices = jitter_from_uniforms(
+        u[:, U_SCORES:],
+        u[:, U_ZERO],
+        u[:, U_JITTER : U_JITTER + 9].reshape(n, 3, 3),
+        config.jitter_joints,
+        config.jitter_p_mask,
+        config.jitter_amplitude,
+    )
+    use_shear = u[:, U_COIN] < config.p_shear  # (N,)
+    if config.spatial != "random":
+        use_shear = torch.full_like(use_shear, config.spatial == "shear")
+    # one matrix per sample: the shear, or the jitter map R^T (x @ R as released) on its joints
+    matrices = torch.where(use_shear.view(n, 1, 1), shear, jitter_matrices.transpose(1, 2))
+    map_joint = use_shear[:, None] | joint_mask  # (N, V)
+    zero_joint = ~use_shear[:, None] & joint_mask & zero_mode[:, None]
+    return spatial_joint_matrices(matrices, map_joint, zero_joint)
+
+
+def view_params_from_uniforms(
+    u: torch.Tensor, lengths: torch.Tensor, config: AugmentConfig = AugmentConfig()
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    """One view per row of u: ``(start (N,), crop (N,), joint maps (N, V, 3, 3) or None)``."""
+    if config.temporal:
+        start, crop = crop_windows_from_uniforms(
+            lengths, u[:, U_RATIO], u[:, U_START], config.l_min, config.l_max, config.min_crop_frames
+        )
+    else:
+        start, crop = torch.zeros_like(lengths), lengths
+    maps = None if config.spatial == "none" else joint_maps_from_uniforms(u, config)
+    return start, crop, maps
+
+
+def render_views(
+    x: torch.Tensor,
+    lengths: torch.Tensor,
+    source: torch.Tensor,
+    u: torch.Tensor,
+    config: AugmentConfig = AugmentConfig(),
+    fused: bool | None = None,
+) -> torch.Tensor:
+    """View b of ``x[source[b]]`` (valid length ``lengths[source[b]]``) from the uniforms ``u[b]``.
+
+    float32 CPU batches go through the fused one-pass kernel of ``augment_kernel`` (numba), which
+    derives the same parameters from u; other devices and dtypes go through the torch steps
+    (``view_params_from_uniforms``, ``resample_windows``, ``apply_joint_maps``). Both give the
+    same windows and maps, and the same views to float rounding. ``fused=False`` forces the torch
+    steps, ``True`` the kernel (an error where it cannot run), ``None`` picks.
+    (N, M, T, V, C), lengths (N,), source (B,), u (B, 22 + V) -> (B, M, out_frames, V, C)
+    """
+    _check_batch(x, lengths)
+    if fused is None:
+        fused = x.device.type == "cpu" and x.dtype == torch.float32 and config.spatial != "none"
+        fused = fused and _fused_kernel_available()
+    if fused:
+        from skelviz.augment_kernel import fused_views
+
+        if x.device.type != "cpu" or x.dtype != torch.float32 or config.spatial == "none":
+            raise ValueError("the fused kernel needs a float32 CPU batch and a spatial augmentation")
+        return fused_views(x, lengths, source, u, config)
+    source = source.to(x.device)
+    start, crop, maps = view_params_from_uniforms(u, lengths.to(u.device)[source.to(u.device)], config)
+    same = len(source) == len(x) and torch.equal(source, torch.arange(len(x), device=x.device))
+    out = resample_windows(x if same else x[source], start, crop, config.out_frames)
+    return out if maps is None else apply_joint_maps(out, maps)
+
+
+def _fused_kernel_available() -> bool:
+    from skelviz.augment_kernel import fused_kernel_available
+
+    return fused_kernel_available()
+
+
 def spatio_temporal_augment(
     x: torch.Tensor,
     lengths: torch.Tensor,
@@ -299,32 +449,9 @@ def spatio_temporal_augment(
     (N, M, T, V, C) with lengths (N,) -> (N, M, out_frames, V, C)
     """
     _check_batch(x, lengths)
-    n, v = x.shape[0], x.shape[3]
-    if config.temporal:
-        start, crop = sample_crop_windows(
-            lengths, generator, config.l_min, config.l_max, config.min_crop_frames
-        )
-    else:
-        start, crop = torch.zeros_like(lengths), lengths
-    out = resample_windows(x, start, crop, config.out_frames)
-    if config.spatial == "none":
-        return out
-    # Every parameter is drawn whatever the mode, so a sample's numbers do not depend on the others.
-    shear = sample_shear_matrices(n, generator, config.shear_amplitude)
-    jitter = sample_jitter(
-        n, v, generator, config.jitter_joints, config.jitter_p_mask, config.jitter_amplitude
-    )
-    use_shear = torch.rand(n, generator=generator, device=generator.device) < config.p_shear
-    if config.spatial == "shear":
-        return apply_linear_map(out, shear)
-    if config.spatial == "jitter":
-        return apply_jitter(out, *jitter)
-    # one matrix per sample: the shear, or the jitter map R^T on the selected joints
-    joint_mask, zero_mode, jitter_matrices = jitter
-    matrices = torch.where(use_shear.view(n, 1, 1), shear, jitter_matrices.transpose(1, 2))
-    map_joint = use_shear[:, None] | joint_mask  # (N, V)
-    zero_joint = ~use_shear[:, None] & joint_mask & zero_mode[:, None]
-    return apply_spatial(out, matrices, map_joint, zero_joint)
+    n = x.shape[0]
+    u = draw_view_uniforms(n, x.shape[3], generator)  # (N, 22 + V)
+    return render_views(x, lengths, torch.arange(n, device=lengths.device), u, config)
 
 
 class TwoViewAugment:
@@ -333,15 +460,21 @@ class TwoViewAugment:
     Introduced in ``notebooks/01_augmentations_3d``.
     """
 
-    def __init__(self, config: AugmentConfig = AugmentConfig()) -> None:
+    def __init__(self, config: AugmentConfig = AugmentConfig(), fused: bool | None = None) -> None:
         self.config = config
+        self.fused = fused  # see render_views
 
     def __call__(
         self, x: torch.Tensor, lengths: torch.Tensor, generator: torch.Generator
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        view1 = spatio_temporal_augment(x, lengths, generator, self.config)
-        view2 = spatio_temporal_augment(x, lengths, generator, self.config)
-        return view1, view2
+        """(N, M, T, V, C), lengths (N,) -> two views, each (N, M, out_frames, V, C)."""
+        _check_batch(x, lengths)
+        n = x.shape[0]
+        # one draw for all 2N views: row i is view 1 of sample i, row N + i its view 2
+        u = draw_view_uniforms(2 * n, x.shape[3], generator)  # (2N, 22 + V)
+        source = torch.arange(n, device=lengths.device).repeat(2)  # (2N,)
+        both = render_views(x, lengths, source, u, self.config, self.fused)
+        return both[:n], both[n:]
 
     def __repr__(self) -> str:
         return f"TwoViewAugment({self.config})"

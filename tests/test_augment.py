@@ -5,12 +5,16 @@ import torch
 import torch.nn.functional as F
 
 from skelviz.augment import (
+    U_RATIO,
+    U_START,
     AugmentConfig,
     TwoViewAugment,
     apply_jitter,
     apply_linear_map,
     center_crop_resize,
+    crop_windows_from_uniforms,
     default_jitter_joints,
+    draw_view_uniforms,
     joint_jitter,
     pose_shear,
     resample_windows,
@@ -209,7 +213,9 @@ def test_spatial_none_is_the_temporal_crop_alone():
     x = batch()
     lengths = torch.full((6,), 40)
     cfg = AugmentConfig(out_frames=20, spatial="none")
-    expected = temporal_crop_resize(x, lengths, gen(2), out_frames=20)
+    u = draw_view_uniforms(6, 25, gen(2))  # the draws spatio_temporal_augment makes
+    start, crop = crop_windows_from_uniforms(lengths, u[:, U_RATIO], u[:, U_START], 0.1, 1.0)
+    expected = resample_windows(x, start, crop, 20)
     assert torch.equal(spatio_temporal_augment(x, lengths, gen(2), cfg), expected)
 
 
