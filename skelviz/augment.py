@@ -468,7 +468,7 @@ class TwoViewAugment:
         self, x: torch.Tensor, lengths: torch.Tensor, generator: torch.Generator
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """(N, M, T, V, C), lengths (N,) -> two views, each (N, M, out_frames, V, C)."""
-        _check_batch(x, lengths)
+        _check_batch(x)  # render_views checks the lengths
         n = x.shape[0]
         # one draw for all 2N views: row i is view 1 of sample i, row N + i its view 2
         u = draw_view_uniforms(2 * n, x.shape[3], generator)  # (2N, 22 + V)

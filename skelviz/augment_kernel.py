@@ -97,6 +97,8 @@ def _render_views(  # pragma: no cover - compiled by numba
                 for s in range(5):
                     c = d + s - 2
                     coef[s, 3 * v + d] = maps[b, v, d, c] if 0 <= c <= 2 else f32(0.0)
+        # zero-masking jitter (and no-op maps) scale coordinates one by one: one diagonal
+        diagonal = (not use_shear) and (zero_mode or jitter_joints == 0)
         # --- crop-resize (resample_windows) and map (apply_joint_maps), one pass per frame
         scale = crop / out_frames  # float64, as resample_windows
         for t in range(out_frames):
@@ -109,9 +111,13 @@ def _render_views(  # pragma: no cover - compiled by numba
                 first = (source[b] * persons + m) * frames + start
                 row0 = table[first + i0]
                 row1 = table[first + i1]
+                o = out[b, m, t]
+                if diagonal:
+                    for j in range(width):
+                        o[j] = coef[2, j] * (w0 * row0[j] + w1 * row1[j])
+                    continue
                 for j in range(width):
                     frame[j + 2] = w0 * row0[j] + w1 * row1[j]
-                o = out[b, m, t]
                 for j in range(width):
                     o[j] = (
                         coef[0, j] * frame[j]
