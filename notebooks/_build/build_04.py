@@ -17,7 +17,7 @@ CELLS = [
     **Prerequisites**: 01 (augmentations), 02 (representations), 03 (encoders).
 
     **Runtime** (2-core CPU, one torch thread): `ci` about 25 s (tiny encoders, synthetic data, 4 epochs) ·
-    `default` a few minutes on N-UCLA (`small` encoders, 40 epochs; SEQ about 3.5 min, STG about 6.5 min) ·
+    `default` minutes on N-UCLA (`small` encoders, 70 epochs; SEQ about 3.5 min, STG about 9 min) ·
     `full` is the paper's NTU schedule (451 epochs) and needs a GPU (days).
     A completed checkpoint with the same configuration hash is loaded instead of retrained.
 

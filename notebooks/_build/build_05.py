@@ -17,8 +17,8 @@ CELLS = [
     **Prerequisites**: 04 (intra-skeleton MoCo).
 
     **Runtime** (2-core CPU, one torch thread): `ci` about 35 s (tiny encoders, synthetic data; the intra baselines
-    are trained or loaded from notebook 04's checkpoints) · `default` on N-UCLA (`small` encoders): the pair about
-    8.5 min, plus about 10 min for the two intra baselines unless their checkpoints exist (`COMPARE_INTRA`) ·
+    are trained or loaded from notebook 04's checkpoints) · `default` on N-UCLA (`small` encoders, 70 epochs): the pair
+    about 12 min, plus about 12 min for the two intra baselines unless their checkpoints exist (`COMPARE_INTRA`) ·
     `full` is the paper's NTU schedule and needs a GPU (days).
 
     **Paper**: Section 3.3 (inter-skeleton contrast, Eqs. 6-8, Figure 5), Section 4.4 (Table 6, intra vs inter);
