@@ -13,7 +13,8 @@ accuracy of the untrained and the pretrained encoders. Under ``torchrun`` (``WOR
 it joins the process group (NCCL on CUDA, one GPU per ``LOCAL_RANK``; gloo on CPU), each process
 trains on its shard of every global batch of ``batch_size`` (a multiple of the number of
 processes), and only rank 0 writes the checkpoint and the JSON and prints
-(:mod:`skelviz.distributed`).
+(:mod:`skelviz.distributed`). ``--stop-after N`` ends a call after N epochs (a time-sliced job);
+running the same command again continues from the checkpoint, under ``torchrun`` too.
 
 Introduced in ``notebooks/05_inter_skeleton_moco``.
 """
@@ -163,7 +164,16 @@ def main(argv: list[str] | None = None) -> dict:
     )
     parser.add_argument("--json", default=None, help="write the summary to this JSON file")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument(
+        "--stop-after",
+        type=int,
+        default=None,
+        metavar="EPOCHS",
+        help="end this call after EPOCHS more epochs; the same command continues the run",
+    )
     args = parser.parse_args(argv)
+    if args.stop_after is not None and args.stop_after < 1:
+        parser.error(f"--stop-after must be >= 1, got {args.stop_after}")
     overrides = {}
     for item in args.set:
         key, sep, value = item.partition("=")
@@ -205,6 +215,7 @@ def _run(args: argparse.Namespace, overrides: dict, probe: PretrainConfig, start
         (train, test),
         Path(args.output_dir) / "checkpoints",
         progress=not args.no_progress,
+        stop_after=args.stop_after,
     )
     summary = {
         "config": config_to_dict(config),
@@ -215,6 +226,8 @@ def _run(args: argparse.Namespace, overrides: dict, probe: PretrainConfig, start
         "train_seconds": round(result.history["train_seconds"], 1),
         "train_cpu_seconds": round(result.history.get("train_cpu_seconds", 0.0), 1),
         "wall_seconds_this_call": round(time.perf_counter() - started, 1),
+        "epochs_done": len(result.history["lr"]) // max(len(train) // config.batch_size, 1),
+        "complete": len(result.history["lr"]) >= config.epochs * (len(train) // config.batch_size),
         "final_loss": result.history["loss"][-1] if result.history["loss"] else None,
         "knn_1nn": knn_summary(result),
     }

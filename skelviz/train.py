@@ -256,9 +256,12 @@ def cached_pretrain(
     checkpoints=None,
     *,
     progress: bool = True,
+    stop_after: int | None = None,
     net_factory: NetFactory | None = None,
 ) -> PretrainResult:
     """Load a completed checkpoint of ``config`` (same hash) or train, resuming a partial one.
+
+    ``stop_after`` ends this call after that many more epochs (see ``pretrain``).
 
     Introduced in ``notebooks/04_intra_skeleton_moco``.
     """
@@ -269,6 +272,7 @@ def cached_pretrain(
         checkpoints,
         progress=progress,
         resume=True,
+        stop_after=stop_after,
         net_factory=net_factory,
     )
 

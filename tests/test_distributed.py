@@ -1,8 +1,9 @@
 """Multi-process pretraining: two gloo processes under torchrun train one model.
 
 The test launches this file itself under ``python -m torch.distributed.run --nproc_per_node 2``;
-its ``__main__`` block runs ``skelviz.pretrain.main`` on the ``ci`` profile for one epoch and
-saves each rank's query nets and queues, which the test then compares.
+its ``__main__`` block runs ``skelviz.pretrain.main`` on the ``ci`` profile for two epochs (in one
+call, or interrupted after one and resumed) and saves each rank's query nets and queues, which
+the tests then compare.
 """
 
 import json
@@ -21,6 +22,7 @@ from skelviz.distributed import Rank, average_gradients, shard
 REPO = Path(__file__).resolve().parents[1]
 GLOBAL_BATCH = 32  # the ci profile's batch_size
 QUEUE = 64  # the ci profile's queue_size
+EPOCHS = 2
 
 
 # ---------------------------------------------------------------------------------------------
@@ -43,28 +45,38 @@ def test_average_gradients_is_a_no_op_in_one_process():
 
 
 # ---------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def two_rank_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("ddp")
+def _torchrun(out: Path, *args: str) -> None:
     env = {
         **os.environ,
         "OMP_NUM_THREADS": "1",
         "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
     }
-    cmd = [
-        sys.executable,
-        "-m",
-        "torch.distributed.run",
-        "--standalone",
-        "--nproc_per_node",
-        "2",
-        __file__,
-        str(out),
-    ]
-    done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=180)
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+           __file__, str(out), *args]  # fmt: skip
+    done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    ranks = [torch.load(out / f"rank{r}.pt", weights_only=True) for r in range(2)]
-    return out, ranks, json.loads((out / "summary.json").read_text())
+
+
+def _ranks(out: Path) -> list[dict]:
+    return [torch.load(out / f"rank{r}.pt", weights_only=True) for r in range(2)]
+
+
+@pytest.fixture(scope="module")
+def two_rank_run(tmp_path_factory):
+    """Two epochs in one call."""
+    out = tmp_path_factory.mktemp("ddp")
+    _torchrun(out)
+    return out, _ranks(out), json.loads((out / "summary.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def interrupted_run(tmp_path_factory):
+    """The same two epochs as two calls: ``--stop-after 1``, then the same command again."""
+    out = tmp_path_factory.mktemp("ddp_resume")
+    _torchrun(out, "--stop-after", "1")
+    first = json.loads((out / "summary.json").read_text())
+    _torchrun(out)
+    return _ranks(out), first, json.loads((out / "summary.json").read_text())
 
 
 def test_both_ranks_end_with_identical_trained_query_nets(two_rank_run):
@@ -78,7 +90,7 @@ def test_both_ranks_end_with_identical_trained_query_nets(two_rank_run):
 
 def test_every_queue_holds_the_keys_of_both_ranks(two_rank_run):
     _, (r0, r1), summary = two_rank_run
-    steps = summary["train_samples"] // GLOBAL_BATCH  # one epoch
+    steps = EPOCHS * (summary["train_samples"] // GLOBAL_BATCH)
     gathered = (steps * GLOBAL_BATCH) % QUEUE  # all keys of every global batch enqueued
     local_only = (steps * GLOBAL_BATCH // 2) % QUEUE  # what a rank's own shards would give
     assert gathered != local_only  # so the pointer tells the two apart
@@ -92,14 +104,27 @@ def test_rank0_wrote_the_checkpoint_and_the_json(two_rank_run):
     written = sorted((out / "checkpoints").glob("*.pt"))
     assert [p.name for p in written] == [Path(summary["checkpoint"]).name]
     state = load_checkpoint(written[0])
-    assert state["complete"] and state["epoch"] == 1
+    assert state["complete"] and state["epoch"] == EPOCHS
     for name, w0 in r0["query"].items():
         assert torch.equal(state["model"][f"query_nets.{name}"], w0)
     assert not (out / "summary_rank1.json").exists()
 
 
+def test_an_interrupted_two_rank_run_resumes_to_the_uninterrupted_result(two_rank_run, interrupted_run):
+    _, straight, _ = two_rank_run
+    resumed, first, last = interrupted_run
+    assert first["epochs_done"] == 1 and not first["complete"]
+    assert last["epochs_done"] == EPOCHS and last["complete"]
+    for rank in range(2):
+        for name, weight in straight[rank]["query"].items():
+            assert torch.equal(resumed[rank]["query"][name], weight), (rank, name)
+        assert resumed[rank]["ptr"] == straight[rank]["ptr"]
+        for name, keys in straight[rank]["keys"].items():
+            assert torch.equal(resumed[rank]["keys"][name], keys), (rank, name)
+
+
 # ---------------------------------------------------------------------------------------------
-def _worker(out: Path) -> None:
+def _worker(out: Path, extra: list[str]) -> None:
     """One torchrun process: ``skelviz.pretrain.main`` on ``ci``, then this rank's state."""
     import skelviz.pretrain as cli
     from skelviz.build import build_moco
@@ -114,7 +139,7 @@ def _worker(out: Path) -> None:
 
     cached_pretrain, cli.cached_pretrain = cli.cached_pretrain, capture
     rank = int(os.environ["RANK"])
-    argv = ["--profile", "ci", "--set", "epochs=1", "--output-dir", str(out), "--no-progress"]
+    argv = ["--profile", "ci", "--set", f"epochs={EPOCHS}", "--output-dir", str(out), "--no-progress", *extra]
     json_name = "summary.json" if rank == 0 else "summary_rank1.json"
     cli.main([*argv, "--json", str(out / json_name)])  # only rank 0 may write it
     model = captured["result"].model
@@ -129,4 +154,4 @@ def _worker(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    _worker(Path(sys.argv[1]))
+    _worker(Path(sys.argv[1]), sys.argv[2:])

@@ -238,6 +238,14 @@ def test_cli_uses_the_notebooks_config_names(tmp_path):
     assert json.loads((tmp_path / "s.json").read_text())["config_hash"] == config_hash(expected)
 
 
+def test_cli_stop_after_must_be_positive(capsys):
+    from skelviz.pretrain import main
+
+    with pytest.raises(SystemExit):
+        main(["--profile", "ci", "--stop-after", "0"])
+    assert "--stop-after must be >= 1, got 0" in capsys.readouterr().err
+
+
 def test_moving_average_and_curve_figure():
     from skelviz.train_plots import moving_average, plot_knn_before_after, plot_training_curves
 
