@@ -101,8 +101,15 @@ def main() -> None:
     rows = {}
     for name, values in times.items():
         median = statistics.median(values)
-        rows[name] = {"cpu_ms_per_batch": median, "cpu_ms_min": min(values), "samples_per_s": 1e3 * n / median}
-    base, single = rows["released"]["cpu_ms_per_batch"], rows["skelviz-per-sample"]["cpu_ms_per_batch"]
+        rows[name] = {
+            "cpu_ms_per_batch": median,
+            "cpu_ms_min": min(values),
+            "samples_per_s": 1e3 * n / median,
+        }
+    base, single = (
+        rows["released"]["cpu_ms_per_batch"],
+        rows["skelviz-per-sample"]["cpu_ms_per_batch"],
+    )
     print(f"augmentation, two views per sample, batch {n}, {args.threads} thread(s), {device}, "
           f"median of {args.rounds} interleaved rounds")  # fmt: skip
     print(f"{'pipeline':<22} {'cpu ms/batch':>13} {'min':>7} {'samples/cpu-s':>14} {'vs released':>12} "

@@ -43,7 +43,9 @@ class ReleasedPipeline:
 
     def pose_shear(self, x: np.ndarray) -> np.ndarray:
         u = self.coins.uniform
-        shear = np.array([[1, u(-1, 1), u(-1, 1)], [u(-1, 1), 1, u(-1, 1)], [u(-1, 1), u(-1, 1), 1]])
+        shear = np.array(
+            [[1, u(-1, 1), u(-1, 1)], [u(-1, 1), 1, u(-1, 1)], [u(-1, 1), u(-1, 1), 1]]
+        )
         return np.dot(x.copy().transpose([1, 2, 3, 0]), shear.transpose()).transpose(3, 0, 1, 2)
 
     def joint_corruption(self, x: np.ndarray, num_joints: int = 15) -> np.ndarray:

@@ -14,7 +14,7 @@ rounding: the sum over a joint's three coordinates is done in a different order)
 ``render_views`` runs the torch steps instead. ``numba`` is imported on first use (its import
 takes about two seconds); the compiled kernel is cached on disk.
 
-Introduced in ``notebooks/01_augmentations_3d`` (section "How fast").
+Introduced in ``notebooks/01_augmentations_3d`` (its last section, the cost of a training batch).
 """
 
 from __future__ import annotations
@@ -72,8 +72,8 @@ def _render_views(  # pragma: no cover - compiled by numba
         length = nf[b]
         if temporal:
             ratio = f32(l_min) + f32(l_max - l_min) * u[b, U_RATIO]
-            crop = max(min(max(int(math.floor(f32(length) * ratio)), min_crop), length), 1)
-            start = min(int(math.floor(u[b, U_START] * f32(length - crop + 1))), length - crop)
+            crop = max(min(max(math.floor(f32(length) * ratio), min_crop), length), 1)
+            start = min(math.floor(u[b, U_START] * f32(length - crop + 1)), length - crop)
         else:
             crop, start = length, 0
         windows[b, 0], windows[b, 1] = start, crop
@@ -86,7 +86,11 @@ def _render_views(  # pragma: no cover - compiled by numba
             for d in range(3):
                 for c in range(3):
                     if use_shear:  # S: ones on the diagonal
-                        value = f32(1.0) if d == c else shear_low + shear_span * u[b, U_SHEAR + 3 * d + c]
+                        value = (
+                            f32(1.0)
+                            if d == c
+                            else shear_low + shear_span * u[b, U_SHEAR + 3 * d + c]
+                        )
                     elif not chosen[v]:
                         value = f32(1.0) if d == c else f32(0.0)
                     elif zero_mode:
@@ -103,7 +107,7 @@ def _render_views(  # pragma: no cover - compiled by numba
         scale = crop / out_frames  # float64, as resample_windows
         for t in range(out_frames):
             src = max((t + 0.5) * scale - 0.5, 0.0)
-            i0 = int(math.floor(src))
+            i0 = math.floor(src)
             i1 = min(i0 + 1, crop - 1)
             w1 = f32(0.0) if i1 == i0 else f32(src - i0)
             w0 = f32(1.0) - w1

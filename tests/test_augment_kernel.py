@@ -89,7 +89,9 @@ def test_missing_joints_stay_zero_in_the_kernel():
     x, lengths = batch()
     x[:, 1] = 0.0  # no second person
     x[:, 0, :, 7] = 0.0  # joint 7 never tracked
-    views = fused_views(x, lengths, torch.arange(12), draw_view_uniforms(12, 25, gen(2)), AugmentConfig())
+    views = fused_views(
+        x, lengths, torch.arange(12), draw_view_uniforms(12, 25, gen(2)), AugmentConfig()
+    )
     assert views[:, 1].abs().max() == 0 and views[:, 0, :, 7].abs().max() == 0
 
 

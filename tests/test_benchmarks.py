@@ -13,7 +13,7 @@ from skelviz.represent import to_sequence
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from reference_augment import ReleasedPipeline  # noqa: E402
+from reference_augment import ReleasedPipeline
 
 
 def test_released_port_keeps_a_full_64_frame_window_and_the_released_seq_order():
@@ -42,9 +42,20 @@ def test_released_port_views_are_shears_or_joint_corruptions():
 
 def test_bench_augment_runs_and_writes_every_row(tmp_path):
     out = tmp_path / "augment.json"
-    cmd = [sys.executable, "benchmarks/bench_augment.py", "--batch", "4", "--rounds", "2", "--out", str(out)]
+    cmd = [
+        sys.executable,
+        "benchmarks/bench_augment.py",
+        "--batch",
+        "4",
+        "--rounds",
+        "2",
+        "--out",
+        str(out),
+    ]
     subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, timeout=300)
     results = json.loads(out.read_text())["results"]
     assert set(results) == {"released", "released+format", "skelviz-per-sample", "skelviz-batched-torch",
                             "skelviz-batched"}  # fmt: skip
-    assert all(row["cpu_ms_per_batch"] > 0 and row["speedup_vs_released"] > 0 for row in results.values())
+    assert all(
+        row["cpu_ms_per_batch"] > 0 and row["speedup_vs_released"] > 0 for row in results.values()
+    )
