@@ -88,6 +88,7 @@ def run_one(
         opt.step()
         return out.loss.item()  # synchronises CUDA
 
+    augment(x[:1], lengths[:1], torch.Generator(device=dev))  # load numba's kernel: not training memory
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB (Linux: KiB)
     if dev.type == "cuda":
         torch.cuda.reset_peak_memory_stats(dev)
