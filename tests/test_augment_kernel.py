@@ -99,3 +99,16 @@ def test_kernel_rejects_a_uniform_table_of_the_wrong_width():
     x, lengths = batch()
     with pytest.raises(ValueError, match=r"u must have shape \(12, 47\)"):
         fused_views(x, lengths, torch.arange(12), torch.rand(12, 40), AugmentConfig())
+
+
+def test_without_numba_render_views_falls_back_to_the_torch_steps(monkeypatch):
+    import skelviz.augment_kernel as kernel
+
+    x, lengths = batch()
+    u = draw_view_uniforms(12, 25, gen(4))
+    expected = render_views(x, lengths, torch.arange(12), u, AugmentConfig(), fused=False)
+    monkeypatch.setattr(kernel, "_compiled_kernel", lambda: None)  # as if numba were missing
+    assert not fused_kernel_available()
+    assert torch.equal(render_views(x, lengths, torch.arange(12), u, AugmentConfig()), expected)
+    with pytest.raises(RuntimeError, match="needs numba"):
+        fused_views(x, lengths, torch.arange(12), u, AugmentConfig())
