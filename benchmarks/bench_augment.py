@@ -1,13 +1,14 @@
 """Benchmark: the augmentation pipeline (paper Section 3.1), batched versus one sample at a time.
 
 Two augmented views of NTU-shaped samples (T = 300 padded, V = 25, M = 2, valid lengths 50..300,
-64 output frames, the released 64-frame crop floor), produced five ways:
+64 output frames, the released 64-frame crop floor), produced six ways:
 
 * ``released``: the released per-sample pipeline (``reference_augment.py``, the same numpy and
   torch operations as the released feeder), augmentation only;
 * ``released+format``: the same plus the feeder's SEQ / STG formatting (the whole inter
   ``__getitem__`` apart from reading the sample; the notes measured 1.12 ms per sample for it);
 * ``skelviz-per-sample``: skelviz's ``TwoViewAugment`` called on one sample at a time;
+* ``skelviz-per-sample-torch``: the same with ``fused=False`` (the torch steps);
 * ``skelviz-batched-torch``: ``TwoViewAugment(fused=False)`` on whole batches (the torch steps,
   what runs on a GPU);
 * ``skelviz-batched``: ``TwoViewAugment`` on whole batches (on a CPU: the fused numba kernel).
@@ -86,14 +87,15 @@ def main() -> None:
             if with_format:
                 [released.to_seq_and_graph(view) for view in views]
 
-    def per_sample():
+    def per_sample(pipeline):
         for i in range(n):
-            fused(x[i : i + 1], lens[i : i + 1], gen)
+            pipeline(x[i : i + 1], lens[i : i + 1], gen)
 
     pipelines = {
         "released": released_batch,
         "released+format": lambda: released_batch(with_format=True),
-        "skelviz-per-sample": per_sample,
+        "skelviz-per-sample": lambda: per_sample(fused),
+        "skelviz-per-sample-torch": lambda: per_sample(steps),
         "skelviz-batched-torch": lambda: steps(x, lens, gen),
         "skelviz-batched": lambda: fused(x, lens, gen),
     }

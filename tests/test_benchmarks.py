@@ -54,8 +54,14 @@ def test_bench_augment_runs_and_writes_every_row(tmp_path):
     ]
     subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, timeout=300)
     results = json.loads(out.read_text())["results"]
-    assert set(results) == {"released", "released+format", "skelviz-per-sample", "skelviz-batched-torch",
-                            "skelviz-batched"}  # fmt: skip
+    assert set(results) == {
+        "released",
+        "released+format",
+        "skelviz-per-sample",
+        "skelviz-per-sample-torch",
+        "skelviz-batched-torch",
+        "skelviz-batched",
+    }
     assert all(
         row["cpu_ms_per_batch"] > 0 and row["speedup_vs_released"] > 0 for row in results.values()
     )
