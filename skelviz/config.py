@@ -26,6 +26,7 @@ __all__ = [
     "ConfigError",
     "resolve_config",
     "config_hash",
+    "TRAINING_REVISION",
     "check_queue_fits",
     "fit_queue",
     "config_to_dict",
@@ -316,15 +317,23 @@ def config_from_dict(values: dict) -> PretrainConfig:
     return validate(PretrainConfig(**_normalise(values)))
 
 
+# Bumped whenever a code change alters what a run with the same configuration computes, so that
+# checkpoints written by an older skelviz are not taken for this one's (their names differ).
+# 2: the augmentation draws one uniform table per batch of views (fused CPU kernel).
+TRAINING_REVISION = 2
+
+
 def config_hash(cfg: PretrainConfig) -> str:
     """Stable 12-hex-digit hash of everything that changes what a run computes.
 
-    sha256 of the sorted-key JSON of the fields, minus the runtime-only ``device``.
+    sha256 of the sorted-key JSON of the fields, minus the runtime-only ``device``, plus
+    ``TRAINING_REVISION`` (the version of the training code's numbers).
 
     Introduced in ``notebooks/04_intra_skeleton_moco``.
     """
     values = config_to_dict(cfg)
     for key in _RUNTIME_FIELDS:
         values.pop(key, None)
+    values["training_revision"] = TRAINING_REVISION
     text = json.dumps(values, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:12]

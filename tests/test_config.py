@@ -84,10 +84,13 @@ def test_queue_must_be_below_one_epoch_of_keys():
         check_queue_fits(cfg, 10)
 
 
-def test_hash_is_sha256_of_sorted_json_without_device():
+def test_hash_is_sha256_of_sorted_json_without_device_with_the_training_revision(monkeypatch):
+    import skelviz.config
+
     cfg = resolve_config("ci")
     values = config_to_dict(cfg)
     values.pop("device")
+    values["training_revision"] = skelviz.config.TRAINING_REVISION
     expected = hashlib.sha256(
         json.dumps(values, sort_keys=True, separators=(",", ":")).encode()
     ).hexdigest()[:12]
@@ -95,6 +98,8 @@ def test_hash_is_sha256_of_sorted_json_without_device():
     assert config_hash(resolve_config("ci", device="cpu")) == config_hash(cfg)
     assert config_hash(resolve_config("ci", lr=2e-3)) != config_hash(cfg)
     assert config_hash(resolve_config("ci", seed=1)) != config_hash(cfg)
+    monkeypatch.setattr(skelviz.config, "TRAINING_REVISION", skelviz.config.TRAINING_REVISION - 1)
+    assert config_hash(cfg) != expected  # an older skelviz's checkpoints have other names
 
 
 def test_hash_is_stable_across_processes():
