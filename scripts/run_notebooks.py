@@ -157,23 +157,39 @@ def describe_failure(error: Exception, notebook: Path, params_index: int) -> str
     )
 
 
+# A kernel that dies before its first reply never ran a cell: typically two kernels started at the
+# same moment (the test command runs two series side by side) and raced for one TCP port.
+KERNEL_START_FAILURES = ("Kernel died before replying to kernel_info", "Address already in use")
+KERNEL_START_ATTEMPTS = 3
+
+
+def is_kernel_start_failure(error: BaseException) -> bool:
+    return any(text in str(error) for text in KERNEL_START_FAILURES)
+
+
 def run_notebook(notebook: Path, out: Path, parameters: dict, args, timeout: int) -> Result:
     import papermill  # imported here so --help and --list stay fast
 
     params_index, _ = declared_parameters(notebook)
     started_at, start = time.time(), time.perf_counter()
-    try:
-        papermill.execute_notebook(
-            str(notebook), str(out), parameters=parameters, kernel_name=args.kernel,
-            cwd=str(REPO_ROOT), execution_timeout=timeout or None, progress_bar=False,
-            request_save_on_cell_execute=True,
-            # The kernel's own log: errors only (ipykernel warns about TCP transport on every start).
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
-        )
-    except Exception as error:  # papermill raises PapermillExecutionError for a failing cell
-        message = describe_failure(error, notebook, params_index)
-        return Result(notebook.name, "failed", time.perf_counter() - start, started_at, str(out), message)
-    return Result(notebook.name, "ok", time.perf_counter() - start, started_at, str(out))
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        try:
+            papermill.execute_notebook(
+                str(notebook), str(out), parameters=parameters, kernel_name=args.kernel,
+                cwd=str(REPO_ROOT), execution_timeout=timeout or None, progress_bar=False,
+                request_save_on_cell_execute=True,
+                # The kernel's own log: errors only (ipykernel warns about TCP transport on every start).
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            )
+        except Exception as error:  # papermill raises PapermillExecutionError for a failing cell
+            if is_kernel_start_failure(error) and attempt < KERNEL_START_ATTEMPTS:
+                print(f"    {notebook.name}: the kernel did not start ({error}); starting it again", flush=True)
+                time.sleep(attempt)
+                continue
+            message = describe_failure(error, notebook, params_index)
+            return Result(notebook.name, "failed", time.perf_counter() - start, started_at, str(out), message)
+        return Result(notebook.name, "ok", time.perf_counter() - start, started_at, str(out))
+    raise AssertionError("unreachable: the last attempt returns")
 
 
 def write_summary(path: Path, standard: dict, extra: dict, results: list[Result]) -> None:

@@ -148,6 +148,33 @@ def test_runs_in_order_injects_parameters_and_reports_failure(notebooks, tmp_pat
     assert summary["parameters"]["OUTPUT_DIR"] == str(out)
 
 
+def test_a_kernel_that_dies_at_start_is_started_again_but_a_failing_cell_is_not(notebooks, tmp_path, monkeypatch):
+    import papermill
+
+    calls = []
+
+    def flaky(*args, **kwargs):  # the kernel start race seen once in CI, then a clean start
+        calls.append(args[0])
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    monkeypatch.setattr(runner.time, "sleep", lambda seconds: None)
+    args = runner.parse_args(["--notebooks-dir", str(notebooks)])
+    notebook = runner.select_notebooks(notebooks, "00")[0]
+    assert runner.run_notebook(notebook, tmp_path / "a.ipynb", {}, args, 60).status == "ok"
+    assert len(calls) == 2
+
+    def cell_error(*args, **kwargs):
+        calls.append(args[0])
+        raise ValueError("boom")
+
+    monkeypatch.setattr(papermill, "execute_notebook", cell_error)
+    calls.clear()
+    result = runner.run_notebook(notebook, tmp_path / "b.ipynb", {}, args, 60)
+    assert result.status == "failed" and "boom" in result.error and len(calls) == 1
+
+
 # --- Metrics left by notebook runs (scripts/test.sh stage e) ----------------------------------------
 
 
