@@ -465,16 +465,29 @@ class TwoViewAugment:
         self.fused = fused  # see render_views
 
     def __call__(
-        self, x: torch.Tensor, lengths: torch.Tensor, generator: torch.Generator
+        self,
+        x: torch.Tensor,
+        lengths: torch.Tensor,
+        generator: torch.Generator,
+        samples: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """(N, M, T, V, C), lengths (N,) -> two views, each (N, M, out_frames, V, C)."""
+        """(N, M, T, V, C), lengths (N,) -> two views, each (N, M, out_frames, V, C).
+
+        ``samples (S,)`` renders only those samples' views, each (S, M, out_frames, V, C): the
+        numbers of all N samples are still drawn, so the views equal the rows ``samples`` of the
+        full call (how each ``torchrun`` process augments just its shard of a global batch).
+        """
         _check_batch(x)  # render_views checks the lengths
         n = x.shape[0]
         # one draw for all 2N views: row i is view 1 of sample i, row N + i its view 2
         u = draw_view_uniforms(2 * n, x.shape[3], generator)  # (2N, 22 + V)
-        source = torch.arange(n, device=lengths.device).repeat(2)  # (2N,)
-        both = render_views(x, lengths, source, u, self.config, self.fused)
-        return both[:n], both[n:]
+        if samples is None:
+            samples = torch.arange(n, device=lengths.device)
+        else:
+            samples = samples.to(lengths.device)
+            u = u[torch.cat([samples, samples + n]).to(u.device)]  # (2S, 22 + V)
+        both = render_views(x, lengths, samples.repeat(2), u, self.config, self.fused)
+        return both[: len(samples)], both[len(samples) :]
 
     def __repr__(self) -> str:
         return f"TwoViewAugment({self.config})"

@@ -25,12 +25,22 @@ import math
 import numpy as np
 import torch
 
+# the columns of the uniform table: numba reads these globals as compile-time constants
+from skelviz.augment import (
+    U_COIN,
+    U_JITTER,
+    U_RATIO,
+    U_SCORES,
+    U_SHEAR,
+    U_START,
+    U_ZERO,
+    jitter_joint_count,
+)
+
 __all__ = ["fused_kernel_available", "fused_views", "SPATIAL_CODES"]
 
 SPATIAL_CODES = {"random": 0, "shear": 1, "jitter": 2}
 
-# columns of the uniform table (augment.U_*), repeated here so the kernel needs no import
-U_RATIO, U_START, U_SHEAR, U_JITTER, U_ZERO, U_COIN, U_SCORES = 0, 1, 2, 11, 20, 21, 22
 
 
 @functools.cache
@@ -146,8 +156,6 @@ def fused_views(
     ``spatial`` in ``random / shear / jitter``. Returns (B, M, out_frames, V, C), and with
     ``return_params`` also the derived ``(start (B,), crop (B,), maps (B, V, C, C))``.
     """
-    from skelviz.augment import jitter_joint_count
-
     kernel = _compiled_kernel()
     if kernel is None:
         raise RuntimeError("the fused augmentation kernel needs numba (pip install numba)")

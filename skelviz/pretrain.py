@@ -198,13 +198,12 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 def _run(args: argparse.Namespace, overrides: dict, probe: PretrainConfig, started: float) -> dict:
-    train, test = load_pretrain_data(probe, args.data_root)
     positional = ("representations", "dataset", "seed", "device")
-    config = notebook_config(
+    config, train, test = prepare_pretraining(
         args.profile,
         probe.representations,
         probe.dataset,
-        len(train),
+        args.data_root,
         probe.seed,
         probe.device,
         **{k: v for k, v in overrides.items() if k not in positional},
@@ -226,8 +225,8 @@ def _run(args: argparse.Namespace, overrides: dict, probe: PretrainConfig, start
         "train_seconds": round(result.history["train_seconds"], 1),
         "train_cpu_seconds": round(result.history.get("train_cpu_seconds", 0.0), 1),
         "wall_seconds_this_call": round(time.perf_counter() - started, 1),
-        "epochs_done": len(result.history["lr"]) // max(len(train) // config.batch_size, 1),
-        "complete": len(result.history["lr"]) >= config.epochs * (len(train) // config.batch_size),
+        "epochs_done": result.epochs_done,
+        "complete": result.complete,
         "final_loss": result.history["loss"][-1] if result.history["loss"] else None,
         "knn_1nn": knn_summary(result),
     }

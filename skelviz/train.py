@@ -72,6 +72,12 @@ class PretrainResult:
     model: SkeletonMoCo
     history: dict
     checkpoint: Path
+    epochs_done: int
+
+    @property
+    def complete(self) -> bool:
+        """True when all ``config.epochs`` are trained (False after ``stop_after``)."""
+        return self.epochs_done == self.config.epochs
 
     @property
     def encoders(self) -> dict[str, nn.Module]:
@@ -215,8 +221,9 @@ def pretrain(
             idx = order[step * config.batch_size : (step + 1) * config.batch_size]  # (B,)
             lengths = lengths_all[idx]  # (B,)
             x = x_all[idx, :, : int(lengths.max())].to(device, non_blocking=True)  # (B, M, T, V, C)
-            view1, view2 = augment(x, lengths.to(device), aug_gen)  # 2 x (B, M, T', V, C)
-            view1, view2 = shard(view1, rank), shard(view2, rank)  # 2 x (B / world, ...)
+            # every process draws the whole batch's numbers, then renders only its own rows
+            mine = shard(torch.arange(len(idx)), rank)  # (B / world,)
+            view1, view2 = augment(x, lengths.to(device), aug_gen, mine)  # 2 x (B/world, ...)
             with autocast:
                 out = model(view1, view2)
             optimizer.zero_grad(set_to_none=True)
@@ -246,7 +253,7 @@ def pretrain(
     bar.close()
     if not path.exists():  # nothing left to train, e.g. epochs already reached
         save(complete=epoch == config.epochs)
-    return PretrainResult(config, model.eval(), history, path)
+    return PretrainResult(config, model.eval(), history, path, epoch)
 
 
 def cached_pretrain(

@@ -85,6 +85,17 @@ def test_two_views_are_independent_draws_with_the_same_numbers_on_both_paths():
     assert not torch.allclose(a1, a2)
 
 
+@pytest.mark.parametrize("fused", [None, False])
+def test_rendering_some_samples_gives_those_rows_of_the_full_call(fused):
+    x, lengths = batch()
+    augment = TwoViewAugment(AugmentConfig(out_frames=16), fused=fused)
+    full1, full2 = augment(x, lengths, gen(6))
+    mine = torch.tensor([1, 5, 9])  # what rank 1 of 4 keeps of a batch of 12
+    part1, part2 = augment(x, lengths, gen(6), samples=mine)
+    assert part1.shape == (3, 2, 16, 25, 3)
+    assert torch.equal(part1, full1[mine]) and torch.equal(part2, full2[mine])
+
+
 def test_missing_joints_stay_zero_in_the_kernel():
     x, lengths = batch()
     x[:, 1] = 0.0  # no second person
