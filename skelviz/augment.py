@@ -20,8 +20,9 @@ on the generator's device, all of them in a fixed order whatever branch a sample
 seed gives the same numbers. Zero (missing) joints stay zero under the linear maps.
 
 The training path (``TwoViewAugment``) draws every number of a batch of views in one call (a row
-of ``22 + V`` uniforms per view, columns ``U_*``) and renders the views with ``render_views``: on
-a CPU in one fused pass (``augment_kernel``, numba), elsewhere with the torch steps below.
+of ``22 + V`` uniforms per view, columns ``U_*``) and renders the views with ``render_views``: two
+batched torch steps on any device, the crop-resize as one gather (``resample_windows``) and the
+shear / jitter maps as one block-diagonal matmul (``apply_joint_maps``).
 
 Introduced in ``notebooks/01_augmentations_3d``.
 """
@@ -125,8 +126,7 @@ def _rand(shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
 
 
 # Every random number of one view of one sample comes from one row of U(0, 1) draws, in these
-# columns, so a batch of views is a single ``torch.rand`` call (``draw_view_uniforms``), and the
-# fused CPU kernel (``augment_kernel``) derives the same parameters from the same row.
+# columns, so a batch of views is a single ``torch.rand`` call (``draw_view_uniforms``).
 U_RATIO, U_START = 0, 1  # crop ratio, crop start
 U_SHEAR = 2  # 9 columns: the shear matrix, row-major (the diagonal ones are unused)
 U_JITTER = 11  # 9 columns: the jitter matrix R, row-major
@@ -404,38 +404,22 @@ def render_views(
     source: torch.Tensor,
     u: torch.Tensor,
     config: AugmentConfig = AugmentConfig(),
-    fused: bool | None = None,
 ) -> torch.Tensor:
     """View b of ``x[source[b]]`` (valid length ``lengths[source[b]]``) from the uniforms ``u[b]``.
 
-    float32 CPU batches go through the fused one-pass kernel of ``augment_kernel`` (numba), which
-    derives the same parameters from u; other devices and dtypes go through the torch steps
-    (``view_params_from_uniforms``, ``resample_windows``, ``apply_joint_maps``). Both give the
-    same windows and maps, and the same views to float rounding. ``fused=False`` forces the torch
-    steps, ``True`` the kernel (an error where it cannot run), ``None`` picks.
+    The parameters come from ``view_params_from_uniforms``; the views from two batched steps,
+    ``resample_windows`` (crop-resize, one gather) then ``apply_joint_maps`` (one matmul).
     (N, M, T, V, C), lengths (N,), source (B,), u (B, 22 + V) -> (B, M, out_frames, V, C)
     """
     _check_batch(x, lengths)
-    if fused is None:
-        fused = x.device.type == "cpu" and x.dtype == torch.float32 and config.spatial != "none"
-        fused = fused and _fused_kernel_available()
-    if fused:
-        from skelviz.augment_kernel import fused_views
-
-        if x.device.type != "cpu" or x.dtype != torch.float32 or config.spatial == "none":
-            raise ValueError("the fused kernel needs a float32 CPU batch and a spatial augmentation")
-        return fused_views(x, lengths, source, u, config)
+    if u.shape != (len(source), U_SCORES + x.shape[3]):  # (B, 22 + V)
+        want = (len(source), U_SCORES + x.shape[3])
+        raise ValueError(f"u must have shape {want} (one row per view), got {tuple(u.shape)}")
     source = source.to(x.device)
     start, crop, maps = view_params_from_uniforms(u, lengths.to(u.device)[source.to(u.device)], config)
     same = len(source) == len(x) and torch.equal(source, torch.arange(len(x), device=x.device))
     out = resample_windows(x if same else x[source], start, crop, config.out_frames)
     return out if maps is None else apply_joint_maps(out, maps)
-
-
-def _fused_kernel_available() -> bool:
-    from skelviz.augment_kernel import fused_kernel_available
-
-    return fused_kernel_available()
 
 
 def spatio_temporal_augment(
@@ -460,9 +444,8 @@ class TwoViewAugment:
     Introduced in ``notebooks/01_augmentations_3d``.
     """
 
-    def __init__(self, config: AugmentConfig = AugmentConfig(), fused: bool | None = None) -> None:
+    def __init__(self, config: AugmentConfig = AugmentConfig()) -> None:
         self.config = config
-        self.fused = fused  # see render_views
 
     def __call__(
         self,
@@ -486,7 +469,7 @@ class TwoViewAugment:
         else:
             samples = samples.to(lengths.device)
             u = u[torch.cat([samples, samples + n]).to(u.device)]  # (2S, 22 + V)
-        both = render_views(x, lengths, samples.repeat(2), u, self.config, self.fused)
+        both = render_views(x, lengths, samples.repeat(2), u, self.config)
         return both[: len(samples)], both[len(samples) :]
 
     def __repr__(self) -> str:

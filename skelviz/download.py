@@ -3,10 +3,10 @@
 ``download_dataset("nw-ucla", "data/nw-ucla")`` fetches the archive (streamed, with a progress
 bar, resumed with an HTTP Range request when a previous attempt left a ``.part`` file), extracts
 it into a staging folder, finds every file the manifest (``skelviz/manifests/<name>.sha256``, the
-hashes of the recorded copies under ``shared/data``) lists, checks its sha256 and only then moves
-the files into place. A mismatch or a missing file raises :class:`DownloadVerificationError`
-listing them, and nothing in the destination is touched. NTU RGB+D and PKU-MMD need a
-registration, so for them a clear error says where to ask.
+hashes of the recorded copies CI reads from ``../shared/data``) lists, checks its sha256 and only
+then moves the files into place. A mismatch or a missing file raises
+:class:`DownloadVerificationError` listing them, and nothing in the destination is touched.
+NTU RGB+D and PKU-MMD need a registration, so for them a clear error says where to ask.
 
 Introduced in ``notebooks/00_skeleton_data``.
 """

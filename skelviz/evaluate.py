@@ -37,20 +37,21 @@ def extract_features(
 
     Each sequence is centre-cropped to ``ratio`` of its valid frames and resized to ``frames``
     (``skelviz.augment.center_crop_resize``), then encoded in ``eval()`` mode without gradients;
-    the encoder's previous train/eval mode is restored afterwards.
+    the encoder's previous train/eval mode is restored afterwards. Chunks of ``batch_size``
+    sequences are padded one at a time (``SkeletonDataset.batch``), so memory stays at a chunk.
 
     Introduced in ``notebooks/04_intra_skeleton_moco``.
     """
     if len(dataset) == 0:
         raise ValueError(f"extract_features: {dataset.name} holds no sequences")
-    x_all, lengths_all = dataset.padded()  # (N, M, T, V, C), (N,)
     was_training = encoder.training
     encoder.eval()
     try:
         chunks = []
         for start in range(0, len(dataset), batch_size):
-            x = torch.from_numpy(x_all[start : start + batch_size]).to(device)  # (B, M, T, V, C)
-            lengths = torch.from_numpy(lengths_all[start : start + batch_size]).to(device)  # (B,)
+            chunk = np.arange(start, min(start + batch_size, len(dataset)))  # (B,)
+            x, lengths = dataset.batch(chunk)  # (B, M, T_b, V, C), (B,)
+            x, lengths = torch.from_numpy(x).to(device), torch.from_numpy(lengths).to(device)
             crops = center_crop_resize(
                 x, lengths, ratio=ratio, out_frames=frames
             )  # (B, M, T', V, C)

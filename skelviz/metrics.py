@@ -2,8 +2,8 @@
 
 A file-based stand-in for recommenders' ``store_metadata`` (house style, section 7): the final
 cell of every notebook calls :func:`record_metrics`; CI later reads the files back with
-:func:`load_metrics` and checks loose bounds. Files are written atomically (temporary file in
-the same folder, then ``os.replace``), so a crash never leaves half a file, with sorted keys and
+:func:`load_metrics` and checks loose bounds. Files are written atomically
+(:mod:`skelviz.atomic`), so a crash never leaves half a file, with sorted keys and
 provenance (profile, dataset, seed, skelviz version) beside the numbers.
 
 Introduced in ``notebooks/00_skeleton_data``.
@@ -15,13 +15,13 @@ import json
 import math
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 import skelviz
+from skelviz.atomic import write_json
 from skelviz.paths import OutputPaths, output_paths
 
 __all__ = ["to_json_safe", "record_metrics", "load_metrics"]
@@ -84,18 +84,8 @@ def record_metrics(
                        "skelviz_version": skelviz.__version__},
         "metrics": to_json_safe(metrics, f"{notebook}.metrics"),
     }  # fmt: skip
-    text = json.dumps(to_json_safe(record), indent=2, sort_keys=True, allow_nan=False) + "\n"
     target = output_paths(paths_or_output_dir).metrics_file(notebook)
-    fd, tmp = tempfile.mkstemp(prefix=f".{notebook}.", suffix=".json.tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; metrics are ordinary shareable files
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return write_json(target, to_json_safe(record))
 
 
 def load_metrics(

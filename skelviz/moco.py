@@ -3,13 +3,13 @@
 
 Follows facebookresearch/moco ``moco/builder.py`` (queue, key EMA, InfoNCE with the positive at
 logit 0) and the released ISC builders (``moco/builder_intra.py``, ``moco/builder_inter.py``; see
-``shared/notes/reference-implementation.md`` section 5): the key EMA runs *before* the keys are
+``docs/released-code.md``): the key EMA runs *before* the keys are
 computed, each queue holds its own representation's keys, and the inter loss is a plain sum of the
 cross terms with no intra term. Differences from the released code: no ``.cuda()``, no DataParallel;
 the queue is stored ``(K, D)`` (MoCo stores ``(D, K)``). Multi-process training: when
 ``torch.distributed`` is initialised, keys are all-gathered before they are enqueued (MoCo's
 ``concat_all_gather``) so every process's queue receives every key; sharding the batch and
-averaging the query nets' gradients is the training loop's job (:mod:`skelviz.distributed`,
+averaging the query nets' gradients is the training loop's job (:mod:`skelviz.runs.distributed`,
 tested with two gloo processes in ``tests/test_distributed.py``).
 
 Introduced in ``notebooks/04_intra_skeleton_moco``.
@@ -179,23 +179,41 @@ class SkeletonMoCo(nn.Module):
     def representations(self) -> tuple[str, ...]:
         return tuple(self.query_nets.keys())
 
+    @torch.no_grad()
+    def momentum_update(self) -> None:
+        """EMA of every key net towards its query net (run before the keys are computed)."""
+        for name in self.query_nets:
+            momentum_update(self.query_nets[name], self.key_nets[name], self.momentum)
+
+    def logits(self, q: dict[str, torch.Tensor], k: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """InfoNCE logits per term: queries of ``a`` against the key and queue of ``b``.
+
+        ``q``, ``k``: representation -> ``(N, D)``. Returns term -> ``(N, 1 + K)``.
+        """
+        out = {}
+        for a, b in self.pairs:
+            term = a if a == b else f"{a}->{b}"
+            out[term] = info_nce_logits(q[a], k[b], self.queues[b].keys, self.temperature)
+        return out
+
+    def enqueue(self, k: dict[str, torch.Tensor]) -> None:
+        """Each queue receives its own representation's keys ``(N, D)``."""
+        for name, keys in k.items():
+            self.queues[name].enqueue(keys)
+
     def forward(self, view1: torch.Tensor, view2: torch.Tensor) -> MoCoOutput:
-        """One MoCo step: queries from ``view1``, EMA, keys from ``view2``, loss, enqueue.
+        """One MoCo step without the optimiser: queries, EMA, keys, loss, enqueue.
 
         ``view1``/``view2``: ``(N, M, T, V, C)`` augmented views of the same N sequences.
+        (Training runs the same parts in ``skelviz.runs.tasks.pretrain.moco_step``.)
         """
         q = {name: net(view1) for name, net in self.query_nets.items()}  # name -> (N, D)
         with torch.no_grad():
-            for name in self.query_nets:  # EMA before the keys, as released
-                momentum_update(self.query_nets[name], self.key_nets[name], self.momentum)
+            self.momentum_update()  # EMA before the keys, as released
             k = {name: net(view2) for name, net in self.key_nets.items()}  # name -> (N, D)
-        logits = {}
-        for a, b in self.pairs:
-            term = a if a == b else f"{a}->{b}"
-            logits[term] = info_nce_logits(q[a], k[b], self.queues[b].keys, self.temperature)
+        logits = self.logits(q, k)
         loss = sum(info_nce_loss(lg) for lg in logits.values())
-        for name in self.query_nets:  # each queue keeps its own representation's keys
-            self.queues[name].enqueue(k[name])
+        self.enqueue(k)
         accuracy = {term: top1_accuracy(lg) for term, lg in logits.items()}
         return MoCoOutput(loss=loss, logits=logits, accuracy=accuracy)
 

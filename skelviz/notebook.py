@@ -4,7 +4,8 @@ configure figures and print an environment banner.
 House style section 4 ("Cell 3"): the ``parameters`` cell holds literals only; this module turns
 them into a :class:`NotebookContext` with explicit random generators (``torch.Generator`` and
 ``numpy.random.Generator``, karpathy's makemore style), an output layout (``skelviz.paths``),
-and the chosen profile (``skelviz.profiles``). Unknown values fail here, with the valid ones
+the chosen profile (``skelviz.runs.profiles``) and :meth:`NotebookContext.run`, which gives a
+notebook a finished run of any task in one call (``ctx.run("pretrain", representations="seq+stg")``). Unknown values fail here, with the valid ones
 listed, before any work is done.
 
 Figures: matplotlib shows inline as PNG only, at a fixed dpi (one format, which nbval ignores);
@@ -29,13 +30,13 @@ import skelviz
 from skelviz.dataset import SkeletonDataset
 from skelviz.metrics import record_metrics
 from skelviz.paths import REPO_ROOT, OutputPaths, output_paths
-from skelviz.profiles import DataProfile, get_profile
+from skelviz.runs.device import resolve_device
+from skelviz.runs.profiles import Profile, get_profile
 
 __all__ = [
     "INLINE_DPI",
     "PLOTLY_RENDERER",
     "NotebookContext",
-    "resolve_device",
     "make_generators",
     "configure_figures",
     "environment_banner",
@@ -44,29 +45,7 @@ __all__ = [
 
 INLINE_DPI = 100
 PLOTLY_RENDERER = "plotly_mimetype+notebook_connected"
-_DEVICE_PATTERN = re.compile(r"^(auto|cpu|cuda|cuda:[0-9]+)$")
 _NOTEBOOK_PATTERN = re.compile(r"^[0-9]{2}_[a-z0-9_]+$")
-
-
-# ---------------------------------------------------------------------------------------------
-def resolve_device(device: str) -> torch.device:
-    """``"auto"`` -> cuda if available else cpu; ``"cpu"``, ``"cuda"``, ``"cuda:N"`` are checked.
-
-    Introduced in ``notebooks/00_skeleton_data``.
-    """
-    if not isinstance(device, str) or not _DEVICE_PATTERN.match(device):
-        raise ValueError(f"unknown DEVICE {device!r}; valid: 'auto', 'cpu', 'cuda', 'cuda:N'")
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    resolved = torch.device(device)
-    if resolved.type == "cuda":
-        if not torch.cuda.is_available():
-            raise ValueError(f"DEVICE {device!r} requested but CUDA is not available; use 'auto'")
-        if resolved.index is not None and resolved.index >= torch.cuda.device_count():
-            raise ValueError(
-                f"DEVICE {device!r}: only {torch.cuda.device_count()} CUDA device(s) present"
-            )
-    return resolved
 
 
 def make_generators(seed: int, device: torch.device | str = "cpu"):
@@ -114,7 +93,7 @@ class NotebookContext:
     """
 
     notebook: str
-    profile: DataProfile
+    profile: Profile
     dataset: str
     data_root: str | None
     device: torch.device
@@ -134,6 +113,21 @@ class NotebookContext:
         name = self.dataset if name is None else name
         root = self.data_root if name == self.dataset else None
         return load_dataset(name, root, **{**self.profile.reader_options(name), **options})
+
+    def run(self, task: str, *, stop_after: int | None = None, progress: bool = True, **overrides):
+        """The finished run of ``task`` with this notebook's profile, dataset, seed and device
+        plus ``overrides`` (configuration fields, e.g. ``representations="seq+stg"``, ``epochs=8``):
+        reused when it exists under ``OUTPUT_DIR/runs``, else trained (resuming if interrupted).
+        Returns a :class:`skelviz.runs.api.RunResult`; ``result.data`` holds the train and test
+        sequences it used.
+        """
+        from skelviz.runs.api import run
+        from skelviz.runs.config import resolve_config
+
+        values = {"dataset": self.dataset, "seed": self.seed, "device": str(self.device), **overrides}
+        config = resolve_config(self.profile.name, **values)
+        return run(task, config, data_root=self.data_root, output_dir=self.paths.root,
+                   progress=progress, stop_after=stop_after)  # fmt: skip
 
     def generators(self, offset: int = 0):
         """Fresh ``(torch.Generator, numpy Generator)`` seeded with ``seed + offset``, so that a

@@ -4,11 +4,11 @@
 
     figures/                  PNG (matplotlib) and HTML (plotly, plotly.js from the CDN)
     metrics/<notebook>.json   what each notebook measured (``skelviz.metrics``)
-    checkpoints/              trained weights, keyed by configuration (later notebooks)
+    runs/<task>/<name>-<key>/  one folder per run (``skelviz.runs.store``): config, history, metrics, weights
     notebooks/                executed notebooks, written by the runner (papermill)
 
 No timestamps in any name: re-running a notebook overwrites its own files and nothing else.
-This follows the house style's "generated, gitignored folders" (``shared/notes/house-style.md``).
+Generated folders are gitignored.
 
 Introduced in ``notebooks/00_skeleton_data``.
 """
@@ -36,7 +36,7 @@ class OutputPaths:
     root: Path
     figures: Path
     metrics: Path
-    checkpoints: Path
+    runs: Path
     notebooks: Path
 
     def metrics_file(self, notebook: str) -> Path:
@@ -68,10 +68,10 @@ def output_paths(output_dir: str | os.PathLike | OutputPaths | None = None) -> O
         root=root,
         figures=root / "figures",
         metrics=root / "metrics",
-        checkpoints=root / "checkpoints",
+        runs=root / "runs",
         notebooks=root / "notebooks",
     )
-    for folder in (paths.root, paths.figures, paths.metrics, paths.checkpoints, paths.notebooks):
+    for folder in (paths.root, paths.figures, paths.metrics, paths.runs, paths.notebooks):
         if folder.exists() and not folder.is_dir():
             raise NotADirectoryError(f"output folder {folder} exists but is not a directory")
         folder.mkdir(parents=True, exist_ok=True)

@@ -1,18 +1,27 @@
 """View normalisation of raw skeleton sequences, as the reference pipeline does it.
 
-Follows ``data_gen/preprocess.py`` of the released code (the 2s-AGCN NTU pipeline, described in
-``shared/notes/reference-implementation.md`` section 3), on one canonical ``(M, T, V, C)`` sequence:
+Follows ``data_gen/preprocess.py`` of the released code (the 2s-AGCN NTU pipeline; see
+``docs/released-code.md#data-and-preprocessing``), on one canonical ``(M, T, V, C)`` sequence:
 
-1. per person: if its first frame is empty, move its non-empty frames to the front;
-2. trailing frames where nobody is present are dropped (they carry no motion);
+1. per person: if its first frame is empty, move its non-empty frames to the front (persons who
+   are never present go behind the present ones, as the released motion-energy sort puts them);
+2. empty frames at the end (see below);
 3. per-frame centring on person 0's centre joint (spine); joints that were missing stay zero;
 4. rotate the whole sequence so person 0's first-frame spine bone points along +z;
 5. rotate so person 0's first-frame shoulder vector (right minus left, i.e. pointing from the left
    to the right shoulder) lies along +x; the actor then faces +y.
 
-Unlike the reference we do not loop-pad to 300 frames: sequences keep their valid length, and
-the temporal crop (``skelviz.augment``) only ever reads inside it, exactly like the released
-feeders do with ``num_frame``.
+Step 2 is where skelviz departs from the released code by default
+(``docs/released-code.md#empty-frames-loop-padding-versus-trimming``). The released pipeline keeps
+the raw file's frame count as ``num_frame`` and fills each person's empty tail by repeating that
+person's frames from the start (loop padding, to 300 frames); its feeders then crop inside
+``[0, num_frame)``, so where a raw file ends with empty frames, or starts with them (step 1 moves
+the data forward and leaves the end empty), or one person leaves before the other, the crops can
+contain those repeated frames. skelviz by default (``loop_pad=False``) leaves each person's tail
+empty and drops the trailing frames where nobody is present, so a sequence ends at its last
+recorded frame. ``normalize_sequence(..., loop_pad=True)`` reproduces the released behaviour
+instead: the raw frame count is kept and every person's tail is loop-padded before centring.
+Sequences are never padded beyond their raw length (the feeders never read past it).
 
 Introduced in ``notebooks/00_skeleton_data``.
 """
@@ -28,6 +37,7 @@ __all__ = [
     "rotation_onto",
     "compact_persons",
     "trim_empty_frames",
+    "loop_pad_persons",
     "center_sequence",
     "align_sequence",
     "normalize_sequence",
@@ -99,6 +109,28 @@ def trim_empty_frames(seq: np.ndarray, source: str = "sequence") -> np.ndarray:
     return seq[:, : last + 1]
 
 
+def loop_pad_persons(seq: np.ndarray) -> np.ndarray:
+    """Fill each person's empty tail by repeating its frames from the start (released padding).
+
+    For each person present at all, the frames after its last recorded frame ``e`` become
+    frames ``0, 1, ..., e, 0, 1, ...`` of the same person, up to the sequence's length; frames
+    before ``e`` (including empty ones inside) are kept as they are. This is the padding step of
+    the released ``data_gen/preprocess.py`` (``pre_normalization``) cut to the raw length; apply
+    it after :func:`compact_persons`, as the released code does.
+    """
+    out = seq.copy()  # (M, T, V, C)
+    frame_present = _present(seq).any(axis=-1)  # (M, T)
+    length = seq.shape[1]
+    for person in range(seq.shape[0]):
+        recorded = np.flatnonzero(frame_present[person])
+        if len(recorded) == 0:
+            continue
+        end = int(recorded[-1]) + 1  # frames [0, end) hold the person's data
+        if end < length:
+            out[person, end:] = seq[person, np.arange(length - end) % end]
+    return out
+
+
 def center_sequence(seq: np.ndarray, layout: SkeletonLayout) -> np.ndarray:
     """Subtract person 0's centre joint in the same frame from every joint (per-frame centring).
 
@@ -135,13 +167,19 @@ def normalize_sequence(
     source: str = "sequence",
     center: bool = True,
     align: bool = True,
+    loop_pad: bool = False,
 ) -> np.ndarray:
     """The reference preprocessing (module docstring) on one ``(M, T, V, C)`` sequence.
 
+    ``loop_pad=False`` (skelviz's default): persons' tails stay empty and trailing frames where
+    nobody is present are dropped. ``loop_pad=True``: the released behaviour, the raw frame count
+    is kept and each person's tail is filled by :func:`loop_pad_persons` before centring.
+
     Raises :class:`SkeletonDataError` naming ``source`` for non-finite values or empty input.
     """
-    seq = check_sequence(seq, source, layout.num_joints)
-    seq = trim_empty_frames(compact_persons(seq), source)
+    seq = compact_persons(check_sequence(seq, source, layout.num_joints))
+    trimmed = trim_empty_frames(seq, source)  # raises when every frame is empty
+    seq = loop_pad_persons(seq) if loop_pad else trimmed
     if center:
         seq = center_sequence(seq, layout)
     if align:

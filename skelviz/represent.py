@@ -8,7 +8,8 @@ Paper Section 3.3: one raw sequence is *represented* three ways, each read by it
 * ``X^STG``  graph-based: the spatio-temporal graph ``(N, C, T, V, M)`` plus the 3-subset
   spatial adjacency ``(3, V, V)`` (identity / inward / outward) for A-GCN.
 
-Orders follow the released code (fmthoker/skeleton-contrast, ``feeder/*.py``; notes Section 2.5):
+Orders follow the released code (fmthoker/skeleton-contrast, ``feeder/*.py``; see
+``docs/released-code.md#the-three-representations``):
 the SEQ feature of one frame is joint-major, then xyz, then person,
 ``[j0.x.p1, j0.x.p2, j0.y.p1, j0.y.p2, j0.z.p1, j0.z.p2, j1.x.p1, ...]`` (persons interleaved
 per coordinate, not concatenated), obtained as ``(C, T, V, M) -> (T, V, C, M) -> (T, V*C*M)``.

@@ -32,7 +32,8 @@ def plot_training_curves(history: dict, title: str = "", window: int | None = No
 
     Introduced in ``notebooks/04_intra_skeleton_moco``.
     """
-    loss = np.asarray(history["loss"], dtype=float)
+    steps_log = history["steps"]  # the engine's history (skelviz.runs.engine)
+    loss = np.asarray(steps_log["loss"], dtype=float)
     window = window or max(1, len(loss) // 20)
     steps = np.arange(1, len(loss) + 1)
     fig = Figure(figsize=(13, 3.6), layout="constrained")
@@ -41,7 +42,8 @@ def plot_training_curves(history: dict, title: str = "", window: int | None = No
     ax_loss.plot(steps, moving_average(loss, window), color="C0", lw=1.8, label=f"mean of {window}")
     ax_loss.set(xlabel="step", ylabel="loss (sum of InfoNCE terms)", title="contrastive loss")
     ax_loss.legend(loc="upper right", fontsize=8)
-    for i, (term, acc) in enumerate(history["accuracy"].items()):
+    accuracy = {k.split("/", 1)[1]: v for k, v in steps_log.items() if k.startswith("accuracy/")}
+    for i, (term, acc) in enumerate(accuracy.items()):
         acc = 100 * np.asarray(acc, dtype=float)
         ax_acc.plot(steps, acc, color=f"C{i}", lw=0.6, alpha=0.3)
         ax_acc.plot(steps, moving_average(acc, window), color=f"C{i}", lw=1.8, label=term)
@@ -52,7 +54,7 @@ def plot_training_curves(history: dict, title: str = "", window: int | None = No
         ylim=(0, 100),
     )
     ax_acc.legend(loc="lower right", fontsize=8)
-    monitor = history.get("monitor", [])
+    monitor = [record for record in history["epochs"] if "knn" in record]
     if monitor:
         epochs = [m["epoch"] for m in monitor]
         for i, name in enumerate(monitor[0]["knn"]):

@@ -17,12 +17,14 @@ from skelviz.augment import (
     draw_view_uniforms,
     joint_jitter,
     pose_shear,
+    render_views,
     resample_windows,
     sample_crop_windows,
     sample_jitter,
     sample_shear_matrices,
     spatio_temporal_augment,
     temporal_crop_resize,
+    view_params_from_uniforms,
 )
 from skelviz.skeleton import NTU25
 
@@ -229,6 +231,83 @@ def test_same_seed_same_views_and_different_seed_different_views():
     assert a1.shape == (6, 2, 32, 25, 3)
     assert torch.equal(a1, b1) and torch.equal(a2, b2)
     assert not torch.equal(a1, a2) and not torch.equal(a1, c1)
+
+
+# --- the batched rendering of TwoViewAugment --------------------------------------------------
+RENDER_CONFIGS = [
+    AugmentConfig(out_frames=16),
+    AugmentConfig(out_frames=64, min_crop_frames=64),  # the released hidden floor: up-sampling
+    AugmentConfig(out_frames=1),
+    AugmentConfig(out_frames=20, temporal=False),
+    AugmentConfig(out_frames=24, spatial="shear", shear_amplitude=0.3),
+    AugmentConfig(out_frames=24, spatial="jitter", jitter_joints=20, jitter_p_mask=0.0),
+    AugmentConfig(out_frames=24, spatial="jitter", jitter_joints=0),
+    AugmentConfig(out_frames=24, p_shear=0.0, jitter_p_mask=1.0),
+    AugmentConfig(out_frames=24, spatial="none"),
+]
+
+
+def ragged(n=12, m=2, t=50, v=25, seed=0):
+    """A batch with valid lengths 1..t, including a one-frame sequence and a full one."""
+    x = torch.randn(n, m, t, v, 3, generator=gen(seed))
+    lengths = torch.randint(1, t + 1, (n,), generator=gen(seed + 1))
+    lengths[0], lengths[1] = 1, t
+    return x, lengths
+
+
+@pytest.mark.parametrize("config", RENDER_CONFIGS)
+@pytest.mark.parametrize("shape", [(2, 25), (1, 20)])  # (persons, joints)
+def test_batched_views_equal_a_one_view_at_a_time_reference(config, shape):
+    m, v = shape
+    x, lengths = ragged(m=m, v=v)
+    source = torch.arange(12).repeat(3)  # three views per sample, gathered from the batch
+    u = draw_view_uniforms(36, v, gen(5))
+    views = render_views(x, lengths, source, u, config)
+    assert views.shape == (36, m, config.out_frames, v, 3)
+    start, crop, maps = view_params_from_uniforms(u, lengths[source], config)
+    assert ((start >= 0) & (start + crop <= lengths[source]) & (crop >= 1)).all()
+    for b, n in enumerate(source.tolist()):
+        window = x[n, :, start[b] : start[b] + crop[b]]  # (M, L, V, C)
+        flat = window.permute(0, 2, 3, 1).reshape(1, -1, int(crop[b]))
+        ref = F.interpolate(flat, size=config.out_frames, mode="linear", align_corners=False)
+        ref = ref.reshape(m, v, 3, config.out_frames).permute(0, 3, 1, 2)  # (M, T', V, C)
+        if maps is not None:
+            ref = torch.einsum("vdc,mtvc->mtvd", maps[b], ref)  # p' = A_{b,v} p
+        torch.testing.assert_close(views[b], ref, rtol=1e-4, atol=1e-4)  # float32 sums
+
+
+def test_rendering_keeps_float64():
+    x, lengths = ragged()
+    u = draw_view_uniforms(12, 25, gen(3))
+    config = AugmentConfig(out_frames=32)
+    as_double = render_views(x.double(), lengths, torch.arange(12), u, config)
+    assert as_double.dtype == torch.float64
+    expected = render_views(x, lengths, torch.arange(12), u, config)
+    torch.testing.assert_close(as_double, expected.double(), rtol=1e-5, atol=1e-5)
+
+
+def test_rendering_some_samples_gives_those_rows_of_the_full_call():
+    x, lengths = ragged()
+    augment = TwoViewAugment(AugmentConfig(out_frames=16))
+    full1, full2 = augment(x, lengths, gen(6))
+    mine = torch.tensor([1, 5, 9])  # what rank 1 of 4 keeps of a batch of 12
+    part1, part2 = augment(x, lengths, gen(6), samples=mine)
+    assert part1.shape == (3, 2, 16, 25, 3)
+    assert torch.equal(part1, full1[mine]) and torch.equal(part2, full2[mine])
+
+
+def test_missing_joints_and_persons_stay_zero_in_both_views():
+    x, lengths = ragged()
+    x[:, 1] = 0.0  # no second person
+    x[:, 0, :, 7] = 0.0  # joint 7 never tracked
+    for view in TwoViewAugment()(x, lengths, gen(2)):
+        assert view[:, 1].abs().max() == 0 and view[:, 0, :, 7].abs().max() == 0
+
+
+def test_a_uniform_table_of_the_wrong_width_is_a_clear_error():
+    x, lengths = ragged()
+    with pytest.raises(ValueError, match=r"u must have shape \(12, 47\)"):
+        render_views(x, lengths, torch.arange(12), torch.rand(12, 40), AugmentConfig())
 
 
 @pytest.mark.parametrize(

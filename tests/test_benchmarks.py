@@ -58,8 +58,6 @@ def test_bench_augment_runs_and_writes_every_row(tmp_path):
         "released",
         "released+format",
         "skelviz-per-sample",
-        "skelviz-per-sample-torch",
-        "skelviz-batched-torch",
         "skelviz-batched",
     }
     assert all(

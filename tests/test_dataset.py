@@ -35,6 +35,47 @@ def test_padded_batch_holds_each_sequence_then_zeros():
     assert np.array_equal(x4[1], ds.sequences[1][:, :4])
 
 
+def whole_split_cut(ds, indices, max_frames=None):
+    """The old way: pad the whole split, take the rows, cut to the batch's longest sequence."""
+    x_all, lengths_all = ds.padded(max_frames)
+    lengths = lengths_all[indices]
+    return x_all[indices, :, : lengths.max()], lengths
+
+
+@pytest.mark.parametrize("max_frames", [None, 1, 4, 7, 1000])
+def test_per_batch_padding_equals_whole_split_padding_cut_to_each_batch(max_frames):
+    rng = np.random.default_rng(3)
+    lengths = [1, 9, 4, 1, 12, 5, 1, 7, 3, 10, 2, 6]  # one-frame sequences among them
+    persons = [rng.normal(size=(2, t, 20, 3)).astype(np.float32) for t in lengths]
+    ds = make(lengths, sequences=persons)
+    order = rng.permutation(len(ds))
+    for start in range(0, len(ds), 5):  # batches of 5, 5 and 2, in shuffled order
+        indices = order[start : start + 5]
+        x, valid = ds.batch(indices, max_frames=max_frames)
+        x_ref, valid_ref = whole_split_cut(ds, indices, max_frames)
+        assert x.dtype == np.float32 and valid.dtype == np.int64
+        assert x.shape == x_ref.shape and np.array_equal(x, x_ref)
+        assert np.array_equal(valid, valid_ref)
+        cap = max_frames or 1000
+        assert x.shape[2] == min(max(lengths[i] for i in indices), cap)
+        assert valid.tolist() == [min(lengths[i], cap) for i in indices]
+
+
+def test_batch_of_one_frame_sequences_and_edge_selections():
+    ds = make((1, 1, 4))
+    x, valid = ds.batch([1, 0])
+    assert x.shape == (2, 1, 1, 20, 3) and valid.tolist() == [1, 1]
+    assert np.array_equal(x[0], ds.sequences[1]) and np.array_equal(x[1], ds.sequences[0])
+    x, valid = ds.batch(np.array([2, 2]))  # repeats are fine
+    assert x.shape == (2, 1, 4, 20, 3) and np.array_equal(x[0], x[1])
+    x, valid = ds.batch([])
+    assert x.shape == (0, 1, 0, 20, 3) and valid.shape == (0,)
+    with pytest.raises(IndexError, match="index 3 outside 0..2"):
+        ds.batch([0, 3])
+    with pytest.raises(ValueError, match="max_frames"):
+        ds.batch([0], max_frames=0)
+
+
 def test_split_and_subset_keep_metadata_aligned():
     ds = make()
     train, test = ds.split("half")

@@ -15,6 +15,7 @@ from skelviz.encoders import (
     ProjectionHead,
     build_encoder,
     count_parameters,
+    released_fc_init_,
 )
 from skelviz.skeleton import KINECT_V1_20, NTU25
 
@@ -39,7 +40,8 @@ def _gru_params(in_dim: int, hidden: int, layers: int) -> int:
     return 2 * (per_direction(in_dim) + (layers - 1) * per_direction(2 * hidden))
 
 
-# --- paper preset: exactly the released counts (notes Section 4, NTU-25, M = 2, T = 64) --------
+# --- paper preset: exactly the released counts (NTU-25, M = 2, T = 64) -------------------------
+# docs/released-code.md#parameter-counts-and-paper-table-10
 @pytest.fixture(scope="module")
 def paper_encoders():
     torch.manual_seed(0)
@@ -59,7 +61,7 @@ def test_paper_parameter_counts_match_released_code(paper_encoders):
 def test_paper_feature_dims_and_mlp_head_counts(paper_encoders):
     enc = paper_encoders
     assert {rep: e.feature_dim for rep, e in enc.items()} == {"seq": 2048, "img": 4096, "stg": 256}
-    # released --mlp head Linear(D, D) -> ReLU -> Linear(D, 128): notes 49.46 M / 17.83 M / 3.55 M
+    # released --mlp head Linear(D, D) -> ReLU -> Linear(D, 128): 49.46 M / 17.83 M / 3.55 M
     totals = {rep: count_parameters(EmbeddingNet(e)) for rep, e in enc.items()}
     for rep, d in (("seq", 2048), ("img", 4096), ("stg", 256)):
         assert totals[rep] == count_parameters(enc[rep]) + (d * d + d) + (d * 128 + 128)
@@ -77,11 +79,10 @@ def test_hcn_per_layer_counts(paper_encoders):
 
 def test_agcn_per_unit_counts(paper_encoders):
     units = [count_parameters(u) for u in paper_encoders["stg"].units]
-    # notes: l1 40.6 K, l2-l4 57.8 K, l5 204.6 K, l6-l7 224.3 K, l8 808.7 K, l9-l10 889.0 K
+    # released: l1 40.6 K, l2-l4 57.8 K, l5 204.6 K, l6-l7 224.3 K, l8 808.7 K, l9-l10 889.0 K
     assert [round(c / 1e3, 1) for c in units] == [40.6, 57.8, 57.8, 57.8, 204.6, 224.3, 224.3,
                                                   808.7, 889.0, 889.0]  # fmt: skip
-    # + data_bn gamma/beta over M*V*C = 2*25*3 = 150 channels (the notes' "= 300" is the
-    # parameter count of that layer, not its width)
+    # + data_bn gamma/beta over M*V*C = 2*25*3 = 150 channels (300 parameters: gamma and beta)
     assert count_parameters(paper_encoders["stg"].data_bn) == 2 * 150
     assert sum(units) + 2 * 150 == 3_454_090
 
@@ -158,7 +159,7 @@ def test_build_encoder_rejects_unknown_parameters(kwargs, error):
         build_encoder(layout=NTU25, num_persons=2, **kwargs)
 
 
-# --- BiGRU: true bidirectional vs the released stepwise loop (notes Section 6.3) -------------
+# --- BiGRU: true bidirectional vs the released stepwise loop (docs/released-code.md) ----------
 def _gru_pair(hidden: int = 8, layers: int = 1):
     torch.manual_seed(0)
     cfg = BiGRUConfig(hidden, layers)
@@ -221,6 +222,89 @@ def test_projection_head_layers():
     assert count_parameters(head) == 16 * 32 + 32 + 32 * 8 + 8
     z = EmbeddingNet(build_encoder("seq", BiGRUConfig(8, 1), NTU25, 2), ProjectionHead(16, 32, 8))
     assert z(_batch(2, 2, 4, 25)).shape == (2, 8)
+
+
+# --- head initialisation: PyTorch's default vs the released fc init -----------------------------
+# docs/released-code.md#projection-head-and-its-initialisation: the released last layer is the
+# encoder's own fc. Weight std at the released sizes (D -> D -> 128): sqrt(2 / (D + 128)) for the
+# BiGRU (xavier) and HCN (Glorot), sqrt(2 / 128) for A-GCN; HCN's bias is zero.
+@pytest.mark.parametrize(
+    "rep,dim,std,zero_bias",
+    [("seq", 2048, 0.0303, False), ("img", 4096, 0.0218, True), ("stg", 256, 0.125, False)],
+)
+def test_released_head_init_gives_the_released_fc_std(rep, dim, std, zero_bias):
+    torch.manual_seed(0)
+    head = ProjectionHead(dim, dim, 128, init="released", representation=rep)
+    last = head[2]
+    assert abs(last.weight.std().item() - std) < 0.02 * std
+    assert abs(last.weight.mean().item()) < 0.02 * std
+    if zero_bias:
+        assert torch.count_nonzero(last.bias) == 0
+    else:  # PyTorch's default bias U(-1/sqrt(D), 1/sqrt(D)), left as it is
+        assert last.bias.abs().max() <= dim**-0.5 and torch.count_nonzero(last.bias) == 128
+    pytorch_std = (3 * dim) ** -0.5  # default kaiming_uniform(a=sqrt(5)): bound 1/sqrt(fan_in)
+    assert abs(std - pytorch_std) > 0.3 * pytorch_std  # the two inits really differ
+    # the first layer is built anew in the released code too: PyTorch's default
+    assert abs(head[0].weight.std().item() - pytorch_std) < 0.02 * pytorch_std
+
+
+def test_default_head_init_keeps_pytorch_default():
+    torch.manual_seed(3)
+    head = ProjectionHead(24, 24, 8)
+    torch.manual_seed(3)
+    plain = nn.Sequential(nn.Linear(24, 24), nn.ReLU(), nn.Linear(24, 8))
+    assert head.init == "pytorch"
+    for a, b in zip(head.parameters(), plain.parameters(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_released_head_init_changes_only_the_last_layer():
+    torch.manual_seed(5)
+    default = ProjectionHead(32, 32, 16)
+    torch.manual_seed(5)
+    released = ProjectionHead(32, 32, 16, init="released", representation="img")
+    assert torch.equal(default[0].weight, released[0].weight)
+    assert torch.equal(default[0].bias, released[0].bias)
+    assert not torch.equal(default[2].weight, released[2].weight)
+    assert torch.count_nonzero(released[2].bias) == 0
+
+
+@pytest.mark.parametrize("rep", ["seq", "img", "stg"])
+def test_embedding_net_passes_head_init_with_the_encoders_representation(rep):
+    enc = build_encoder(rep, "tiny", NTU25, 2, frames=32)
+    assert enc.representation == rep
+    torch.manual_seed(1)
+    net = EmbeddingNet(enc, head_init="released")
+    torch.manual_seed(1)
+    want = ProjectionHead(enc.feature_dim, enc.feature_dim, 128, init="released", representation=rep)
+    assert net.head.init == "released" and net.head.representation == rep
+    for a, b in zip(net.head.parameters(), want.parameters(), strict=True):
+        assert torch.equal(a, b)
+    assert EmbeddingNet(enc).head.init == "pytorch"
+
+
+def test_released_fc_init_matches_the_released_formulas():
+    torch.manual_seed(0)
+    layer = released_fc_init_(nn.Linear(1000, 10), "stg")  # N(0, sqrt(2 / num_class))
+    assert abs(layer.weight.std().item() - (2 / 10) ** 0.5) < 0.03 * (2 / 10) ** 0.5
+    layer = released_fc_init_(nn.Linear(300, 100), "seq")  # xavier bound sqrt(6 / (in + out))
+    bound = (6 / 400) ** 0.5
+    assert layer.weight.abs().max() <= bound and layer.weight.abs().max() > 0.99 * bound
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [dict(init="kaiming"), dict(init="released"), dict(init="released", representation="rgb")],
+)
+def test_projection_head_rejects_bad_init(kwargs):
+    with pytest.raises(ValueError, match="init"):
+        ProjectionHead(8, 8, 4, **kwargs)
+
+
+def test_head_init_applies_to_the_default_head_only():
+    enc = build_encoder("seq", "tiny", NTU25, 2)
+    with pytest.raises(ValueError, match="default head only"):
+        EmbeddingNet(enc, ProjectionHead(enc.feature_dim, 8, 4), head_init="released")
 
 
 @pytest.mark.parametrize("rep", ["seq", "img", "stg"])

@@ -87,3 +87,27 @@ def test_extract_features_uses_centre_crop_eval_mode_and_restores_mode():
     # nf = 40, ratio 0.95: start = int(0.05 * 40 / 2) = 1, keeps frames 1..38, mean x = 19.5
     assert feats[0, 0].item() == pytest.approx(19.5, abs=1e-4)
     assert torch.equal(feats[1], feats[2])  # no dropout noise: eval mode
+
+
+def test_extract_features_pads_each_chunk_and_gives_the_features_of_whole_set_padding():
+    from skelviz.augment import center_crop_resize
+    from skelviz.encoders import build_encoder
+
+    rng = np.random.default_rng(0)
+    lengths = [1, 40, 7, 23, 3, 64, 12, 5, 31]
+    ds = _ramp_dataset(lengths)
+    for seq in ds.sequences:
+        seq[...] = rng.normal(size=seq.shape)
+    torch.manual_seed(0)
+    encoder = build_encoder("seq", "tiny", KINECT_V1_20, num_persons=1, frames=16)
+    feats = extract_features(encoder, ds, frames=16, batch_size=4)
+    # before: the whole set padded to its longest sequence (64 frames), then cut into chunks
+    x_all, lengths_all = (torch.from_numpy(a) for a in ds.padded())
+    with torch.no_grad():
+        encoder.eval()
+        before = torch.cat([
+            encoder(center_crop_resize(x_all[i : i + 4], lengths_all[i : i + 4], 0.95, 16))
+            for i in range(0, len(ds), 4)
+        ])  # fmt: skip
+    assert feats.shape == before.shape == (9, encoder.feature_dim)
+    torch.testing.assert_close(feats, before, rtol=1e-6, atol=1e-6)

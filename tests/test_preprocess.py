@@ -5,7 +5,9 @@ import pytest
 
 from skelviz.dataset import SkeletonDataError
 from skelviz.preprocess import (
+    center_sequence,
     compact_persons,
+    loop_pad_persons,
     normalize_sequence,
     rotation_onto,
     trim_empty_frames,
@@ -115,3 +117,87 @@ def test_single_frame_sequence_is_kept():
 def test_bad_input_names_the_source(bad, message):
     with pytest.raises(SkeletonDataError, match=f"walk.json: {message}"):
         normalize_sequence(bad, NTU25, source="walk.json")
+
+
+# --- empty frames: skelviz trims, the released pipeline loop-pads (loop_pad=True) -------------
+# docs/released-code.md#empty-frames-loop-padding-versus-trimming
+def released_pre_normalization_padding(seq):
+    """The padding step of the released data_gen/preprocess.py (2s-AGCN), per person, written
+    the released way (frame sums, an in-place loop) on (M, T, V, C), as an independent check."""
+    s = seq.copy()
+    for i_p, person in enumerate(s):
+        if person.sum() == 0:
+            continue
+        if person[0].sum() == 0:
+            index = person.sum(-1).sum(-1) != 0
+            tmp = person[index].copy()
+            person *= 0
+            person[: len(tmp)] = tmp
+        for i_f, frame in enumerate(person):
+            if frame.sum() == 0 and person[i_f:].sum() == 0:
+                rest = len(person) - i_f
+                num = int(np.ceil(rest / i_f))
+                s[i_p, i_f:] = np.concatenate([person[0:i_f] for _ in range(num)], 0)[:rest]
+                break
+    return s
+
+
+def test_loop_pad_repeats_each_persons_frames_from_the_start():
+    seq = random_sequence(t=10)
+    seq[0, 7:] = 0  # person 0 ends after frame 6
+    seq[1, 4:] = 0  # person 1 leaves after frame 3
+    seq[1, 2] = 0  # ... with an empty frame inside, which stays empty
+    out = loop_pad_persons(seq)
+    assert np.array_equal(out[0, :7], seq[0, :7])
+    assert np.array_equal(out[0, 7:], seq[0, [0, 1, 2]])
+    assert np.array_equal(out[1, 4:], seq[1, [0, 1, 2, 3, 0, 1]])
+    assert not out[1, 2].any() and not out[1, 6].any()
+
+
+def test_loop_pad_equals_the_released_padding():
+    rng = np.random.default_rng(4)
+    for trial in range(20):
+        seq = random_sequence(t=int(rng.integers(2, 30)), seed=trial)
+        t = seq.shape[1]
+        for person in range(2):  # random leading / inner / trailing gaps, sometimes absent
+            mask = rng.random(t) < rng.uniform(0.0, 0.5)
+            lead, trail = rng.integers(0, t // 2 + 1, size=2)
+            mask[:lead] = True
+            mask[t - trail :] = True
+            seq[person, mask] = 0
+        if not seq.any():
+            continue
+        if not seq[0].any():  # the released energy sort puts an absent body last
+            seq = seq[::-1].copy()
+        want = released_pre_normalization_padding(seq)
+        assert np.array_equal(loop_pad_persons(compact_persons(seq)), want), trial
+
+
+def test_loop_pad_option_keeps_the_raw_length_where_the_default_trims():
+    seq = random_sequence(t=12)
+    seq[:, :3] = 0  # three empty leading frames (nobody recorded yet)
+    seq[:, 10:] = 0  # two empty trailing frames
+    trimmed = normalize_sequence(seq, NTU25)
+    padded = normalize_sequence(seq, NTU25, loop_pad=True)
+    assert trimmed.shape[1] == 7  # frames 3..9, moved to the front
+    assert padded.shape[1] == 12  # the raw frame count, as the released num_frame
+    np.testing.assert_allclose(padded[:, :7], trimmed, atol=1e-6)  # same data, same rotation
+    np.testing.assert_allclose(padded[:, 7:], trimmed[:, :5], atol=1e-6)  # then frames 0..4 again
+
+
+def test_loop_pad_option_pads_a_person_who_leaves_early_before_centring():
+    seq = random_sequence(t=8)
+    seq[1, 5:] = 0  # person 1 leaves; person 0 stays to the end
+    trimmed = normalize_sequence(seq, NTU25, align=False)
+    padded = normalize_sequence(seq, NTU25, align=False, loop_pad=True)
+    assert trimmed.shape == padded.shape == (2, 8, 25, 3)
+    assert not trimmed[1, 5:].any()  # skelviz: person 1 absent after frame 4
+    # released: person 1 repeats its frames 0..2, centred on person 0 of frames 5..7
+    repeated = seq.copy()
+    repeated[1, 5:] = seq[1, :3]
+    np.testing.assert_allclose(padded, center_sequence(repeated, NTU25), atol=1e-6)
+
+
+def test_loop_pad_still_rejects_an_all_empty_sequence():
+    with pytest.raises(SkeletonDataError, match="every frame is empty"):
+        normalize_sequence(np.zeros((2, 4, 25, 3), np.float32), NTU25, loop_pad=True)

@@ -161,6 +161,27 @@ def test_one_frame_and_empty_files(tmp_path):
     assert str(path) in str(info.value)
 
 
+def test_loop_pad_keeps_the_raw_frame_count_of_files_with_empty_frames(tmp_path):
+    # docs/released-code.md#empty-frames-loop-padding-versus-trimming: frame 0 and the last two
+    # frames track nobody; the released num_frame is the raw count, 6
+    frames = [[]] + [[body_pose(0.2, 0.01, t)] for t in range(3)] + [[], []]
+    write(tmp_path, "S001C001P001R001A001", frames)
+    trimmed = load(tmp_path, progress=False)
+    padded = load(tmp_path, progress=False, loop_pad=True)
+    assert trimmed.lengths.tolist() == [3] and padded.lengths.tolist() == [6]
+    raw = np.zeros((2, 6, 25, 3), dtype=np.float32)
+    raw[0, 1:4] = [body_pose(0.2, 0.01, t) for t in range(3)]
+    want = normalize_sequence(raw, NTU25, "expected", loop_pad=True)
+    np.testing.assert_allclose(padded.sequences[0], want, atol=1e-5)
+    np.testing.assert_allclose(padded.sequences[0][:, 3:], trimmed.sequences[0], atol=1e-5)
+
+
+def test_loop_pad_is_refused_for_preprocessed_arrays(prep_root):
+    root, _ = prep_root
+    with pytest.raises(ValueError, match="already hold the released loop padding"):
+        load(root, variant="ntu60", loop_pad=True)
+
+
 def test_wrong_benchmark_names_the_ones_present(prep_root):
     root, _ = prep_root
     with pytest.raises(SkeletonDataError, match=r"preprocessed benchmarks found: \['xsub'\]"):

@@ -6,7 +6,8 @@
     ``stg``          2s-AGCN joint stream (``agcn.py``)  256, mean over T', V, then M
 
 Every encoder takes the **canonical** batch ``(N, M, T, V, C)``, converts it at its own input
-boundary with :mod:`skelviz.represent`, and returns ``(N, D)`` with ``D = encoder.feature_dim``.
+boundary with :mod:`skelviz.represent`, and returns ``(N, D)`` with ``D = encoder.feature_dim``;
+``encoder.representation`` names what it reads (``"seq"``, ``"img"``, ``"stg"``).
 Sizes come from named presets (:mod:`skelviz.encoders.presets`): ``paper`` reproduces the released
 parameter counts exactly, ``small`` suits the ``default`` CPU profile, ``tiny`` the ``ci`` profile.
 
@@ -20,7 +21,7 @@ from torch import nn
 from skelviz.encoders.agcn import AGCNEncoder
 from skelviz.encoders.bigru import BiGRUEncoder
 from skelviz.encoders.hcn import HCNEncoder
-from skelviz.encoders.heads import EmbeddingNet, ProjectionHead
+from skelviz.encoders.heads import HEAD_INITS, EmbeddingNet, ProjectionHead, released_fc_init_
 from skelviz.encoders.presets import PRESETS, AGCNConfig, BiGRUConfig, HCNConfig, get_preset
 from skelviz.represent import REPRESENTATIONS
 from skelviz.skeleton import SkeletonLayout, get_layout
@@ -33,6 +34,8 @@ __all__ = [
     "AGCNEncoder",
     "ProjectionHead",
     "EmbeddingNet",
+    "HEAD_INITS",
+    "released_fc_init_",
     "PRESETS",
     "BiGRUConfig",
     "HCNConfig",
@@ -62,7 +65,8 @@ def build_encoder(
         num_persons: M persons per sample (2 in the paper, the second all zeros when absent).
         frames: the clip length T the encoder is sized for (only HCN's feature size depends on it;
             every encoder accepts other T at run time, HCN needs T >= 16).
-        stepwise_gru: ``seq`` only: reproduce the released per-frame GRU loop.
+        stepwise_gru: ``seq`` only: reproduce the released per-frame GRU loop (two causal
+            GRU streams, ``docs/released-code.md#the-stepwise-gru``) instead of a true BiGRU.
 
     Returns an ``nn.Module`` mapping ``(N, M, T, V, C)`` to ``(N, feature_dim)``.
 

@@ -2,7 +2,7 @@
 Section 4.2, ref. [33]).
 
 Released definition: fmthoker/skeleton-contrast ``moco/AGCN.py`` = lshiwjx/2s-AGCN
-``model/agcn.py`` without the classifier (notes Section 4.3):
+``model/agcn.py`` without the classifier (``docs/released-code.md#stg-2s-agcn-joint-stream``):
 
     data_bn     BatchNorm1d over the M*V*C input channels, then the M persons become N*M graphs
     10 units    TCN-GCN units 3->64 (no residual), 64 x3, 128 (stride 2), 128 x2,
@@ -145,6 +145,7 @@ class AGCNEncoder(nn.Module):
 
     def __init__(self, layout: SkeletonLayout, num_persons: int, config: AGCNConfig) -> None:
         super().__init__()
+        self.representation = "stg"
         adjacency = graph_adjacency(layout)  # (3, V, V)
         self.num_joints, self.num_persons = layout.num_joints, num_persons
         self.data_bn = nn.BatchNorm1d(num_persons * layout.num_joints * 3)

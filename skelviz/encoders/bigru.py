@@ -1,10 +1,10 @@
 """X^SEQ encoder: the multi-layer bidirectional GRU (paper Section 4.2, "3-Layer BI-GRU, H=1024").
 
 Released definition: fmthoker/skeleton-contrast ``moco/GRU.py`` (itself from shlizee/Predict-Cluster
-``PCNet.py``); notes Sections 4.1 and 6.3. ``nn.GRU(V*C*M, H, num_layers=L, bidirectional=True,
-batch_first=True)``; the feature is the top layer's output at the **last time step**,
-``[fwd | rev]`` = 2H (2048-d at paper size). Every 2-D parameter gets ``xavier_uniform_``, biases
-keep PyTorch's default.
+``PCNet.py``); see ``docs/released-code.md#seq-bigru``. ``nn.GRU(V*C*M, H, num_layers=L,
+bidirectional=True, batch_first=True)``; the feature is the top layer's output at the **last time
+step**, ``[fwd | rev]`` = 2H (2048-d at paper size). Every 2-D parameter gets ``xavier_uniform_``,
+biases keep PyTorch's default.
 
 Two ways to consume the sequence:
 
@@ -12,8 +12,9 @@ Two ways to consume the sequence:
   reads the sequence backwards, so at the last step it has seen only frame T-1 (first layer).
 * ``stepwise=True``: the released per-frame loop. The GRU is called on one frame at a time,
   carrying the hidden state, so the "reverse" direction also runs forward in time: the model is two
-  causal GRU streams per layer, concatenated between layers (notes Section 6.3). It is a Python loop
-  over T, roughly twice as slow, kept only to reproduce the released behaviour.
+  causal GRU streams per layer, concatenated between layers
+  (``docs/released-code.md#the-stepwise-gru``). It is a Python loop over T, roughly twice as
+  slow, kept only to reproduce the released behaviour.
 
 Introduced in ``notebooks/03_encoders``.
 """
@@ -46,6 +47,7 @@ class BiGRUEncoder(nn.Module):
         self, num_joints: int, num_persons: int, config: BiGRUConfig, stepwise: bool = False
     ) -> None:
         super().__init__()
+        self.representation = "seq"
         self.num_joints, self.num_persons, self.stepwise = num_joints, num_persons, stepwise
         self.gru = nn.GRU(
             input_size=num_joints * 3 * num_persons,

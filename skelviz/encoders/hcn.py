@@ -1,8 +1,8 @@
 """X^IMG encoder: the Hierarchical Co-occurrence Network, HCN (paper Section 4.2, ref. [17]).
 
 Released definition: fmthoker/skeleton-contrast ``moco/HCN.py``, from huguyuehuhu/HCN-pytorch
-``model/HCN.py`` with the fc7/fc8 classifier removed (notes Section 4.2). Per person, with shared
-weights, on the pseudo-image ``(C, T, V)``:
+``model/HCN.py`` with the fc7/fc8 classifier removed (``docs/released-code.md#img-hcn``). Per
+person, with shared weights, on the pseudo-image ``(C, T, V)``:
 
     position stream  conv1 (1x1, ReLU) -> conv2 (3x1) -> permute joints into channels
                      -> conv3 (3x3, max-pool 2) -> conv4 (3x3, Dropout2d, max-pool 2)
@@ -70,6 +70,7 @@ class HCNEncoder(nn.Module):
         super().__init__()
         if frames < 16:
             raise ValueError(f"HCN needs frames >= 16 (four 2x max-pools), got {frames}")
+        self.representation = "img"
         self.num_joints, self.num_persons = num_joints, num_persons
         out = config.out_channels
         self.position = _stream(3, num_joints, config)

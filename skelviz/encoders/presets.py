@@ -1,6 +1,7 @@
 """Named size presets for the three encoders (nanoGPT-style config dataclasses).
 
-* ``paper``: the released sizes exactly (fmthoker/skeleton-contrast, notes Section 4): BiGRU
+* ``paper``: the released sizes exactly (fmthoker/skeleton-contrast;
+  ``docs/released-code.md#parameter-counts-and-paper-table-10``): BiGRU
   3 x 1024 per direction, HCN 64 channels with a 64-channel ``conv2`` (4096-d at T = 64),
   2s-AGCN joint stream 64..256 over ten units.
 * ``small``: the ``default`` CPU profile (N-UCLA on 2 cores, a MoCo step of a few tenths of a

@@ -169,6 +169,7 @@ def load(
     benchmark: str = "xsub",
     part: str | None = None,
     progress: bool | None = None,
+    loop_pad: bool = False,
 ) -> SkeletonDataset:
     """Load NTU RGB+D ``variant`` (``"ntu60"`` or ``"ntu120"``) from ``root``.
 
@@ -180,6 +181,10 @@ def load(
     Labels are 0-based (A001 -> 0); splits ``cross_subject`` plus ``cross_view`` (NTU-60) or
     ``cross_setup`` (NTU-120). ``preprocessed`` (default: auto-detect) switches to
     :func:`skelviz.readers.ntu_preprocessed.load_preprocessed` with ``benchmark`` and ``part``.
+    ``loop_pad`` (raw mode only) keeps each file's raw frame count and loop-pads every person's
+    empty tail as the released preprocessing does (:func:`skelviz.preprocess.normalize_sequence`;
+    ``docs/released-code.md#empty-frames-loop-padding-versus-trimming``); preprocessed arrays
+    already carry the released padding inside ``num_frame``, so it is an error there.
 
     Introduced in ``notebooks/00_skeleton_data``.
     """
@@ -193,6 +198,11 @@ def load(
     if preprocessed is None:
         preprocessed = ntu_preprocessed.find_benchmark_folder(root, benchmark) is not None
     if preprocessed:
+        if loop_pad:
+            raise ValueError(
+                f"{variant}: loop_pad applies to raw .skeleton files; the preprocessed arrays "
+                "already hold the released loop padding inside num_frame"
+            )
         return ntu_preprocessed.load_preprocessed(
             root, variant, benchmark=benchmark, part=part, max_samples=max_samples
         )
@@ -209,7 +219,8 @@ def load(
     sequences, ids = [], []
     for path, sample_id in tqdm(files, desc=f"reading {variant}", disable=not progress):
         bodies = read_skeleton_file(path)
-        sequences.append(normalize_sequence(select_two_bodies(bodies), NTU25, source=str(path)))
+        sequences.append(normalize_sequence(select_two_bodies(bodies), NTU25, source=str(path),
+                                            loop_pad=loop_pad))  # fmt: skip
         ids.append(sample_id)
     return SkeletonDataset(
         name=variant,

@@ -1,6 +1,6 @@
 """NTU / PKU arrays preprocessed by the reference pipeline (2s-AGCN ``ntu_gendata.py``).
 
-Layout (``shared/notes/reference-implementation.md`` section 3)::
+Layout (``docs/released-code.md#data-and-preprocessing``)::
 
     {root}/{benchmark}/{part}_data_joint.npy   float32 (N, C=3, T=300, V=25, M=2), normalised
     {root}/{benchmark}/{part}_label.pkl        pickle of (sample_names, labels), labels 0-based
@@ -8,7 +8,10 @@ Layout (``shared/notes/reference-implementation.md`` section 3)::
 
 with ``benchmark`` in ``xsub``, ``xview``, ``xsetup`` and ``part`` in ``train``, ``val``.
 The arrays are already view-normalised, so they are only transposed to the canonical
-``(M, T_valid, V, C)`` and cut to their valid length (the loop padding after it is dropped).
+``(M, T_valid, V, C)`` and cut to ``num_frame``, the raw file's frame count, the window the
+released feeders crop from. The loop padding after it is dropped; loop-padded frames *inside* it
+(where the raw file had empty frames, or a person left early) are kept, exactly as the released
+feeders see them (``docs/released-code.md#empty-frames-loop-padding-versus-trimming``).
 
 Pickles can run arbitrary code when loaded, so the label file is read with
 :class:`RestrictedUnpickler`, which refuses every global: only lists / tuples of ``str`` and

@@ -1,16 +1,14 @@
-"""Multi-process (data-parallel) pretraining with PyTorch's own launcher, ``torchrun``.
+"""Multi-process (data-parallel) training with PyTorch's own launcher, ``torchrun``.
 
-MoCo's released training is DistributedDataParallel over GPUs (facebookresearch/moco
-``main_moco.py``): every process trains on its share of each global batch, the query nets'
-gradients are averaged over processes and every key is all-gathered into every queue
-(:func:`skelviz.moco.concat_all_gather`). Here the split is explicit and seeded: every rank draws
-the same global batch and the same augmentations from the same generators and keeps rows
-``rank::world`` (:func:`shard`), so ``batch_size`` is the global batch and the generators (and
-the checkpoint rank 0 writes) are those of a single-process run. Gradients are averaged by one
-all-reduce after ``backward`` (:func:`average_gradients`) rather than a DDP wrapper, which keeps
-the module names (and so the checkpoints) unchanged; BatchNorm buffers of the query nets are
-broadcast from rank 0 after each step (DDP does it before the next), so all ranks always hold the
-same query nets. Only rank 0 writes files and prints.
+As in MoCo's released training (facebookresearch/moco ``main_moco.py``), each process trains on
+its share of every global batch, the query networks are wrapped in
+``DistributedDataParallel`` (which averages their gradients during ``backward``), and every key
+is all-gathered into every queue (:func:`skelviz.moco.concat_all_gather`). The split is explicit
+and seeded: every rank draws the same global batch and the same augmentation numbers from the
+same generators and keeps rows ``rank::world`` (:func:`shard`), so ``batch_size`` is the global
+batch and the generators (and the checkpoint rank 0 writes) are those of a single-process run.
+At each epoch's end rank 0's buffers (BatchNorm statistics) are broadcast, so every rank holds
+the same model at every checkpoint. Only rank 0 writes files and prints.
 
 Introduced in ``notebooks/05_inter_skeleton_moco``.
 """
@@ -31,7 +29,7 @@ __all__ = [
     "shutdown",
     "rank_device",
     "shard",
-    "average_gradients",
+    "wrap_ddp",
     "broadcast_buffers",
     "mean_over_ranks",
 ]
@@ -107,25 +105,21 @@ def shard(batch: torch.Tensor, rank: Rank) -> torch.Tensor:
     return batch[rank.rank :: rank.world]
 
 
-def average_gradients(module: nn.Module, rank: Rank) -> None:
-    """Replace every gradient in ``module`` by its mean over ranks (one flat all-reduce)."""
+def wrap_ddp(net: nn.Module, rank: Rank, device: torch.device) -> nn.Module:
+    """``net`` in ``DistributedDataParallel`` when several processes train, else ``net`` itself.
+
+    DDP averages the gradients over ranks during ``backward`` and broadcasts rank 0's buffers
+    before each forward; the wrapped module stays reachable (and is what gets saved).
+    """
     if not rank.active:
-        return
-    grads = [p.grad for p in module.parameters() if p.grad is not None]
-    if not grads:
-        return
-    flat = torch.cat([g.reshape(-1) for g in grads])  # (P,)
-    dist.all_reduce(flat)
-    flat /= rank.world
-    offset = 0
-    for g in grads:
-        g.copy_(flat[offset : offset + g.numel()].view_as(g))
-        offset += g.numel()
+        return net
+    ids = [device.index] if device.type == "cuda" else None
+    return nn.parallel.DistributedDataParallel(net, device_ids=ids)
 
 
 @torch.no_grad()
 def broadcast_buffers(module: nn.Module, rank: Rank) -> None:
-    """Rank 0's buffers (BatchNorm statistics) copied to every rank, as DDP does."""
+    """Rank 0's buffers (BatchNorm statistics, queues) copied to every rank."""
     if rank.active:
         for buffer in module.buffers():
             dist.broadcast(buffer, src=0)

@@ -1,0 +1,336 @@
+"""One run configuration for every task: sections, validation, overrides and a stable hash.
+
+A :class:`Config` is made of sections (data, augment, encoder, moco, optim, eval, run), each a
+frozen dataclass, in the manner of nanoGPT's ``GPTConfig`` with minGPT's named presets (the
+presets are the profiles of :mod:`skelviz.runs.profiles`). Every field name is unique across
+sections, so an override is ``lr=0.1`` or, equivalently, ``optim.lr=0.1``. The ``full`` profile
+holds the paper's NTU settings (Section 4.2) as the released scripts run them; see
+``docs/released-code.md``. A run is keyed by the hash of the sections its task reads
+(:func:`config_hash`), with runtime-only fields (where it runs, how often it saves) left out.
+
+Introduced in ``notebooks/04_intra_skeleton_moco``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from skelviz.represent import REPRESENTATIONS
+
+__all__ = [
+    "ConfigError",
+    "SECTIONS",
+    "Config",
+    "resolve_config",
+    "config_from_overrides",
+    "config_to_dict",
+    "config_from_dict",
+    "config_hash",
+    "REVISION",
+]
+
+ENCODER_PRESETS = ("paper", "small", "tiny")
+OPTIMIZERS = ("sgd", "adam")
+SPATIAL_CHOICES = ("random", "shear", "jitter", "none")
+GRU_CHOICES = ("true", "stepwise")
+HEAD_INITS = ("pytorch", "released")
+# Fields that choose where and how often a run executes, not what it computes: never hashed.
+RUNTIME_FIELDS = ("device", "checkpoint_every")
+# Bumped whenever skelviz computes different numbers for the same configuration, so that runs
+# written by an older version are not taken for this one's (their folder names differ).
+# 3: the run engine (batched torch augmentation only, per-batch padding, DDP).
+REVISION = 3
+
+
+class ConfigError(ValueError):
+    """An invalid configuration value; the message names the field and what is allowed."""
+
+
+# --- sections --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DataSection:
+    """Which sequences a run reads, and how long each augmented view is."""
+
+    dataset: str = "synthetic"  # a key of skelviz.readers.DATASETS
+    dataset_options: tuple[tuple[str, object], ...] = ()  # reader keyword options, as pairs
+    protocol: str = "cross_view"  # split whose train part is trained on
+    frames: int = 64  # T of every view fed to an encoder (the paper: 64)
+
+
+@dataclass(frozen=True)
+class AugmentSection:
+    """The paper's augmentations (Section 3.1); see :class:`skelviz.augment.AugmentConfig`."""
+
+    l_min: float = 0.1  # temporal crop ratio ~ U(l_min, l_max)
+    l_max: float = 1.0
+    min_crop_frames: int = 1  # the released code hard-codes 64
+    spatial: str = "random"  # random | shear | jitter | none
+    shear_amplitude: float = 1.0  # off-diagonals ~ U(-a, a)
+    jitter_joints: int | None = None  # None: 15/25 of the layout's joints
+    jitter_amplitude: float = 1.0
+    jitter_p_mask: float = 0.5
+
+
+@dataclass(frozen=True)
+class EncoderSection:
+    """Encoders (Section 4.2) and the projection head used while pretraining."""
+
+    representations: tuple[str, ...] = ("seq", "stg")  # one: intra MoCo; two or three: inter
+    preset: str = "paper"  # paper | small | tiny
+    gru: str = "true"  # true (one bidirectional nn.GRU) | stepwise (the released per-frame loop)
+    head_hidden: int | None = None  # MLP hidden width; None = the encoder's feature_dim
+    head_init: str = "pytorch"  # pytorch | released (see docs/released-code.md)
+    embed_dim: int = 128
+
+
+@dataclass(frozen=True)
+class MoCoSection:
+    """Momentum contrast (Sections 3.2-3.3)."""
+
+    queue_size: int = 16384  # K
+    momentum: float = 0.999  # m of the key EMA
+    temperature: float = 0.07  # tau
+
+
+@dataclass(frozen=True)
+class OptimSection:
+    """Optimiser and schedule of the pretraining run."""
+
+    optimizer: str = "sgd"  # sgd | adam
+    lr: float = 0.01
+    sgd_momentum: float = 0.9
+    weight_decay: float = 1e-4
+    batch_size: int = 64
+    epochs: int = 451
+    milestones: tuple[int, ...] = (351,)  # lr x lr_gamma at each epoch listed
+    lr_gamma: float = 0.1
+
+
+@dataclass(frozen=True)
+class EvalSection:
+    """Evaluation during and after a run."""
+
+    monitor_every: int = 10  # cosine kNN monitor every this many epochs (0 = only before/after)
+    knn_k: int = 1  # neighbours of the kNN monitor and retrieval
+
+
+@dataclass(frozen=True)
+class RunSection:
+    """Identity and execution of a run."""
+
+    name: str = ""  # run folder stem; empty: the task names it (e.g. inter_seq-stg)
+    seed: int = 0
+    device: str = "auto"  # auto | cpu | cuda | cuda:N (not hashed)
+    amp: bool = False  # bfloat16 autocast, CUDA only
+    checkpoint_every: int = 10  # epochs between resumable checkpoints (not hashed)
+
+
+SECTIONS: dict[str, type] = {
+    "data": DataSection,
+    "augment": AugmentSection,
+    "encoder": EncoderSection,
+    "moco": MoCoSection,
+    "optim": OptimSection,
+    "eval": EvalSection,
+    "run": RunSection,
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting of a run, one section per concern.
+
+    Introduced in ``notebooks/04_intra_skeleton_moco``.
+    """
+
+    data: DataSection = field(default_factory=DataSection)
+    augment: AugmentSection = field(default_factory=AugmentSection)
+    encoder: EncoderSection = field(default_factory=EncoderSection)
+    moco: MoCoSection = field(default_factory=MoCoSection)
+    optim: OptimSection = field(default_factory=OptimSection)
+    eval: EvalSection = field(default_factory=EvalSection)
+    run: RunSection = field(default_factory=RunSection)
+
+    @property
+    def mode(self) -> str:
+        """``"intra"`` for one representation, ``"inter"`` for two or three."""
+        return "intra" if len(self.encoder.representations) == 1 else "inter"
+
+    def replace(self, **overrides) -> Config:
+        """A validated copy with flat (``lr=...``) or dotted (``optim.lr=...``) overrides."""
+        return config_from_overrides(self, overrides)
+
+
+def _field_owners() -> dict[str, str]:
+    owners = {}
+    for section, cls in SECTIONS.items():
+        for f in dataclasses.fields(cls):
+            assert f.name not in owners, f"field {f.name} in two sections"
+            owners[f.name] = section
+    return owners
+
+
+FIELD_SECTION = _field_owners()  # field name -> section name
+
+
+# --- overrides -------------------------------------------------------------------------------
+def resolve_config(profile: str = "ci", **overrides) -> Config:
+    """The profile's configuration with ``overrides`` (flat or dotted keys) applied, validated.
+
+    The synthetic set is sized by the profile (``dataset_options``) unless options are given.
+    Raises :class:`ConfigError` for an unknown profile or field, or an invalid value.
+
+    Introduced in ``notebooks/04_intra_skeleton_moco``.
+    """
+    from skelviz.runs.profiles import PROFILES
+
+    if profile not in PROFILES:
+        raise ConfigError(f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
+    config = config_from_overrides(Config(), {**PROFILES[profile].config, **overrides})
+    if not any(key.rpartition(".")[2] == "dataset_options" for key in overrides):
+        options = PROFILES[profile].reader_options(config.data.dataset)
+        config = config_from_overrides(config, {"dataset_options": options})
+    return config
+
+
+def config_from_overrides(base: Config, overrides: dict) -> Config:
+    """``base`` with ``overrides`` applied (flat or dotted keys), normalised and validated.
+
+    Lists become tuples; a dict ``dataset_options`` becomes sorted pairs; representations given
+    as ``"seq+stg"`` are split on ``+``. Raises :class:`ConfigError` for an unknown field or an
+    invalid value.
+    """
+    per_section: dict[str, dict] = {}
+    for key, value in overrides.items():
+        section, _, name = key.rpartition(".")
+        owner = FIELD_SECTION.get(name)
+        if owner is None or (section and section != owner):
+            raise ConfigError(f"unknown config field {key!r}; known: {_known_fields()}")
+        per_section.setdefault(owner, {})[name] = _normalise(name, value)
+    sections = {
+        name: dataclasses.replace(getattr(base, name), **per_section.get(name, {}))
+        for name in SECTIONS
+    }
+    return validate(Config(**sections))
+
+
+def _known_fields() -> str:
+    return ", ".join(f"{FIELD_SECTION[n]}.{n}" for n in FIELD_SECTION)
+
+
+def _normalise(name: str, value):
+    if name == "representations" and isinstance(value, str):
+        return tuple(r.strip() for r in value.split("+") if r.strip())
+    if name == "dataset_options":
+        if isinstance(value, dict):
+            return tuple(sorted(value.items()))
+        return tuple(tuple(pair) for pair in value)
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+# --- validation ------------------------------------------------------------------------------
+def validate(cfg: Config) -> Config:
+    """Check every constraint of ``cfg``; return it unchanged or raise :class:`ConfigError`."""
+
+    def need(ok: bool, message: str) -> None:
+        if not ok:
+            raise ConfigError(message)
+
+    data, aug, enc, moco, opt, ev, run = (getattr(cfg, s) for s in SECTIONS)
+    reps = enc.representations
+    need(isinstance(reps, tuple) and len(reps) >= 1, f"representations: give one or more of {REPRESENTATIONS}")
+    for r in reps:
+        need(r in REPRESENTATIONS, f"representations: unknown {r!r}; known: {REPRESENTATIONS}")
+    need(len(set(reps)) == len(reps), f"representations: {reps} repeats a representation")
+    need("img" not in reps or data.frames >= 16, f"frames: the img encoder (HCN) needs >= 16, got {data.frames}")
+    for value, allowed, name in (
+        (enc.preset, ENCODER_PRESETS, "preset"),
+        (enc.gru, GRU_CHOICES, "gru"),
+        (enc.head_init, HEAD_INITS, "head_init"),
+        (opt.optimizer, OPTIMIZERS, "optimizer"),
+        (aug.spatial, SPATIAL_CHOICES, "spatial"),
+    ):
+        need(value in allowed, f"{name}: {value!r} is not one of {allowed}")
+    for section, name in (
+        (data, "frames"), (aug, "min_crop_frames"), (enc, "embed_dim"), (moco, "queue_size"),
+        (opt, "batch_size"), (opt, "epochs"), (ev, "knn_k"),
+    ):  # fmt: skip
+        value = getattr(section, name)
+        need(_is_int(value) and value > 0, f"{name}: must be a positive integer, got {value!r}")
+    for section, name in ((ev, "monitor_every"), (run, "checkpoint_every"), (run, "seed")):
+        value = getattr(section, name)
+        need(_is_int(value) and value >= 0, f"{name}: must be a non-negative integer, got {value!r}")
+    for section, name in ((opt, "lr"), (moco, "temperature"), (opt, "lr_gamma")):
+        value = getattr(section, name)
+        need(_is_number(value) and value > 0, f"{name}: must be a number > 0, got {value!r}")
+    need(_is_number(moco.momentum) and 0 <= moco.momentum <= 1, f"momentum: must lie in [0, 1], got {moco.momentum!r}")
+    need(_is_number(opt.sgd_momentum) and 0 <= opt.sgd_momentum < 1, f"sgd_momentum: must lie in [0, 1), got {opt.sgd_momentum!r}")
+    need(_is_number(opt.weight_decay) and opt.weight_decay >= 0, f"weight_decay: must be >= 0, got {opt.weight_decay!r}")
+    need(
+        _is_number(aug.l_min) and _is_number(aug.l_max) and 0 < aug.l_min <= aug.l_max <= 1,
+        f"l_min/l_max: need 0 < l_min <= l_max <= 1, got {aug.l_min!r}, {aug.l_max!r}",
+    )
+    need(_is_number(aug.jitter_p_mask) and 0 <= aug.jitter_p_mask <= 1, "jitter_p_mask: must lie in [0, 1]")
+    for section, name in ((aug, "jitter_joints"), (enc, "head_hidden")):
+        value = getattr(section, name)
+        need(value is None or (_is_int(value) and value > 0), f"{name}: None or a positive integer, got {value!r}")
+    need(
+        moco.queue_size % opt.batch_size == 0,
+        f"queue_size: K={moco.queue_size} must be a multiple of batch_size={opt.batch_size} "
+        "(the queue is filled one whole batch at a time, as in MoCo)",
+    )
+    need(
+        isinstance(opt.milestones, tuple)
+        and all(_is_int(e) and e > 0 for e in opt.milestones)
+        and list(opt.milestones) == sorted(opt.milestones),
+        f"milestones: increasing positive epochs, got {opt.milestones!r}",
+    )
+    need(isinstance(run.amp, bool), f"amp: must be true or false, got {run.amp!r}")
+    need(isinstance(run.device, str), f"device: must be a string, got {run.device!r}")
+    need(
+        isinstance(run.name, str) and (run.name == "" or run.name.replace("-", "_").replace(".", "_").isidentifier()),
+        f"name: letters, digits, '-', '_' and '.' only, got {run.name!r}",
+    )
+    need(isinstance(data.dataset, str) and isinstance(data.protocol, str), "dataset and protocol: strings")
+    return cfg
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+# --- serialisation and hash ------------------------------------------------------------------
+def config_to_dict(cfg: Config) -> dict:
+    """``{section: {field: value}}``, JSON-safe (tuples become lists)."""
+    return json.loads(json.dumps(dataclasses.asdict(cfg)))
+
+
+def config_from_dict(values: dict) -> Config:
+    """Inverse of :func:`config_to_dict`; unknown sections or fields raise :class:`ConfigError`."""
+    unknown = sorted(set(values) - set(SECTIONS))
+    if unknown:
+        raise ConfigError(f"unknown config section(s) {unknown}; known: {list(SECTIONS)}")
+    flat = {f"{s}.{k}": v for s, fields in values.items() for k, v in fields.items()}
+    return config_from_overrides(Config(), flat)
+
+
+def config_hash(cfg: Config, sections: tuple[str, ...] = tuple(SECTIONS)) -> str:
+    """Stable 12-hex-digit hash of what a run computes: the given sections, runtime-only fields
+    (``device``, ``checkpoint_every``) removed, plus :data:`REVISION`.
+
+    Introduced in ``notebooks/04_intra_skeleton_moco``.
+    """
+    values = config_to_dict(cfg)
+    hashed = {s: {k: v for k, v in values[s].items() if k not in RUNTIME_FIELDS} for s in sections}
+    hashed["revision"] = REVISION
+    text = json.dumps(hashed, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]

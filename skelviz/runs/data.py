@@ -1,0 +1,101 @@
+"""The data a run reads: the train and test parts of one protocol, with a content fingerprint.
+
+A run is keyed by its configuration *and* by what its data holds (:func:`fingerprint` hashes every
+coordinate and label), so fixing a dataset's files gives new runs instead of silently reusing old
+ones. The skeleton layout travels with the run as plain values (:func:`layout_to_dict`), so a run
+on a dataset skelviz has never seen can be loaded back. Loaded datasets are cached per process,
+so the runs of one notebook share one load.
+
+Introduced in ``notebooks/04_intra_skeleton_moco``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass
+
+from skelviz.dataset import SkeletonDataset
+from skelviz.runs.config import Config, ConfigError
+from skelviz.skeleton import SkeletonLayout
+
+__all__ = ["RunData", "load_run_data", "fingerprint", "layout_to_dict", "layout_from_dict"]
+
+_CACHE: dict[tuple, SkeletonDataset] = {}
+
+
+@dataclass
+class RunData:
+    """``train`` and ``test`` of ``protocol``, and the fingerprint of the whole dataset."""
+
+    train: SkeletonDataset
+    test: SkeletonDataset
+    protocol: str
+    fingerprint: str
+
+    @property
+    def layout(self) -> SkeletonLayout:
+        return self.train.layout
+
+    @property
+    def num_persons(self) -> int:
+        return self.train.num_persons
+
+    def facts(self) -> dict:
+        """What a run records about its data (JSON-safe)."""
+        return {
+            "dataset": self.train.name.split("[")[0],
+            "protocol": self.protocol,
+            "fingerprint": self.fingerprint,
+            "train_samples": len(self.train),
+            "test_samples": len(self.test),
+            "num_classes": self.train.num_classes,
+            "class_names": list(self.train.class_names),
+            "num_persons": self.num_persons,
+            "layout": layout_to_dict(self.layout),
+        }
+
+
+def fingerprint(dataset: SkeletonDataset) -> str:
+    """sha256 (12 hex digits) of every sequence's coordinates, labels and sample names."""
+    digest = hashlib.sha256()
+    digest.update("\n".join(dataset.sample_names).encode())
+    digest.update(dataset.labels.tobytes())
+    for seq in dataset.sequences:
+        digest.update(str(seq.shape).encode())
+        digest.update(seq.tobytes())
+    return digest.hexdigest()[:12]
+
+
+def load_run_data(config: Config, data_root: str | None = None) -> RunData:
+    """Load ``config.data.dataset`` (cached per process) and split it by ``config.data.protocol``.
+
+    Introduced in ``notebooks/04_intra_skeleton_moco``.
+    """
+    from skelviz.readers import load_dataset
+
+    key = (config.data.dataset, config.data.dataset_options, str(data_root or ""))
+    if key not in _CACHE:
+        _CACHE[key] = load_dataset(config.data.dataset, data_root or None, **dict(config.data.dataset_options))
+    dataset = _CACHE[key]
+    if config.data.protocol not in dataset.splits:
+        raise ConfigError(
+            f"protocol: {dataset.name} has no split {config.data.protocol!r}; "
+            f"it has {sorted(dataset.splits)}"
+        )
+    train, test = dataset.split(config.data.protocol)
+    return RunData(train, test, config.data.protocol, fingerprint(dataset))
+
+
+def layout_to_dict(layout: SkeletonLayout) -> dict:
+    """A layout as JSON-safe values."""
+    return dataclasses.asdict(layout)
+
+
+def layout_from_dict(values: dict) -> SkeletonLayout:
+    """Inverse of :func:`layout_to_dict` (lists back to tuples)."""
+
+    def tuples(value):
+        return tuple(tuples(v) for v in value) if isinstance(value, list) else value
+
+    return SkeletonLayout(**{k: tuples(v) for k, v in values.items()})

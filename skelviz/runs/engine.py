@@ -1,0 +1,150 @@
+"""The task-agnostic training engine: epochs, progress, history, resumable checkpoints.
+
+Modelled on minGPT's ``Trainer``: the engine knows nothing about MoCo or classifiers. A task hands
+it a :class:`Job`, an object that can list its stateful parts, draw an epoch's batches, take one
+step on a batch and close an epoch; the engine runs the epochs with a progress bar, keeps the
+history, writes ``state.pt`` + ``history.json`` atomically every few epochs and, on an existing
+``state.pt``, resumes at that epoch boundary. Because every random number comes from generators
+that are part of the saved state, a resumed run ends exactly where an uninterrupted one ends.
+
+Introduced in ``notebooks/04_intra_skeleton_moco``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from typing import Any, Iterator, Protocol
+
+import torch
+
+from skelviz.runs.distributed import Rank, broadcast_buffers
+from skelviz.runs.store import RunFolder
+
+__all__ = ["Job", "GeneratorState", "Fitted", "fit", "quiet"]
+
+
+class Job(Protocol):
+    """What a task gives the engine (one training run, already built on its device)."""
+
+    steps_per_epoch: int
+
+    def stateful(self) -> dict[str, Any]:
+        """Named objects with ``state_dict()`` / ``load_state_dict()``: modules, optimisers,
+        schedulers, :class:`GeneratorState` s. Saved and restored as a whole."""
+
+    def batches(self) -> Iterator[Any]:
+        """The next epoch's ``steps_per_epoch`` batches, drawn from the job's generators."""
+
+    def step(self, batch: Any) -> dict[str, float]:
+        """One optimisation step; returns the numbers to log for it (``loss``, ...)."""
+
+    def end_epoch(self, epoch: int) -> dict[str, Any]:
+        """After epoch ``epoch`` (1-based; 0 = before training): schedulers, evaluation.
+        Returns what to record for that epoch (may be empty)."""
+
+
+class GeneratorState:
+    """A ``torch.Generator`` seen as a stateful object (its state is a uint8 tensor)."""
+
+    def __init__(self, generator: torch.Generator):
+        self.generator = generator
+
+    def state_dict(self) -> dict:
+        return {"state": self.generator.get_state()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.generator.set_state(state["state"].cpu())
+
+
+@dataclass
+class Fitted:
+    """What :func:`fit` leaves: the history and how many epochs are done."""
+
+    history: dict
+    epochs_done: int
+    epochs: int
+
+    @property
+    def complete(self) -> bool:
+        return self.epochs_done == self.epochs
+
+
+def quiet() -> bool:
+    """No progress bars under CI or ``TQDM_DISABLE``."""
+    return bool(os.environ.get("CI") or os.environ.get("TQDM_DISABLE"))
+
+
+def fit(
+    job: Job,
+    folder: RunFolder,
+    epochs: int,
+    *,
+    checkpoint_every: int = 10,
+    stop_after: int | None = None,
+    progress: bool = True,
+    rank: Rank = Rank(),
+    desc: str = "",
+) -> Fitted:
+    """Train ``job`` for ``epochs`` epochs, resuming from ``folder/state.pt`` when it exists.
+
+    ``stop_after`` ends this call after that many epochs (the state stays resumable). Only rank
+    0 writes; every rank restores the same state. Returns the history and the epochs done.
+
+    Introduced in ``notebooks/04_intra_skeleton_moco``.
+    """
+    from tqdm.auto import tqdm
+
+    parts = job.stateful()
+    history: dict = {"steps": {}, "epochs": [], "train_seconds": 0.0, "train_cpu_seconds": 0.0}
+    epoch = 0
+    if folder.file("state.pt").is_file():
+        state = folder.load_tensors("state.pt")
+        for name, part in parts.items():
+            part.load_state_dict(state["parts"][name])
+        epoch = int(state["epoch"])
+        history = folder.read_json("history.json")
+
+    def save() -> None:
+        if rank.is_main:
+            states = {name: part.state_dict() for name, part in parts.items()}
+            folder.save_tensors("state.pt", {"epoch": epoch, "parts": states})
+            folder.write_json("history.json", history)
+
+    def record(epoch_done: int) -> None:
+        entry = job.end_epoch(epoch_done)
+        if entry:
+            history["epochs"].append({"epoch": epoch_done, **entry})
+
+    if epoch == 0 and not history["epochs"]:
+        record(0)  # the untrained model, for "before vs after"
+    stop = epochs if stop_after is None else min(epochs, epoch + stop_after)
+    bar = tqdm(
+        total=epochs * job.steps_per_epoch,
+        initial=epoch * job.steps_per_epoch,
+        disable=not progress or quiet() or not rank.is_main,
+        desc=desc,
+        unit="step",
+    )
+    while epoch < stop:
+        started, cpu_started = time.perf_counter(), time.process_time()
+        for batch in job.batches():
+            logged = job.step(batch)
+            for key, value in logged.items():
+                history["steps"].setdefault(key, []).append(value)
+            bar.update(1)
+            bar.set_postfix(epoch=epoch + 1, loss=f"{logged.get('loss', float('nan')):.3f}")
+        epoch += 1
+        history["train_seconds"] += time.perf_counter() - started  # wall clock
+        history["train_cpu_seconds"] += time.process_time() - cpu_started  # all threads
+        for part in parts.values():  # every rank holds rank 0's buffers at each boundary
+            if isinstance(part, torch.nn.Module):
+                broadcast_buffers(part, rank)
+        record(epoch)
+        if epoch == stop or epoch % max(checkpoint_every, 1) == 0:
+            save()
+    bar.close()
+    if not folder.file("state.pt").is_file():  # nothing was left to train
+        save()
+    return Fitted(history, epoch, epochs)
