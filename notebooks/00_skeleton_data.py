@@ -31,7 +31,7 @@
 # faster): `ci` about 1 min · `default` about 1 min · `full` about 1.2 min; N-UCLA (1484 files) about 1 min.
 #
 # **Paper**: Section 3 ("each raw action sequence $X \in R^{T \times J \times 3}$"), Section 4.1 (datasets);
-# normalisation as in the released code (`shared/notes/reference-implementation.md`, section 3).
+# normalisation as in the released code ([`docs/released-code.md`](../docs/released-code.md#data-and-preprocessing)).
 
 # %% tags=["parameters"]
 PROFILE = "ci"  # ci | default | full: how much data to generate and how long to animate
@@ -195,6 +195,12 @@ fig
 # 2. rotate so that person 0's first-frame spine bone (base to top) points along **+z**;
 # 3. rotate again so that the first-frame shoulder vector (right shoulder minus left shoulder, i.e. the
 #    direction from the left to the right shoulder) points along **+x**; the actor then faces +y.
+#
+# Before these steps a person whose first frame is empty has its recorded frames moved to the front. Then
+# skelviz drops the trailing frames where nobody is present, so a sequence ends at its last recorded frame.
+# The released pipeline keeps the raw frame count instead and fills each person's empty tail by repeating
+# its frames from the start, so its crops can contain those repeats; `normalize_sequence(..., loop_pad=True)`
+# reproduces that ([`docs/released-code.md`](../docs/released-code.md#empty-frames-loop-padding-versus-trimming)).
 #
 # First the centring, written inline, and checked against the library's `center_sequence` (which also
 # keeps missing joints at exactly zero):

@@ -31,7 +31,7 @@
 # (N-UCLA adds about 10 s to load; the profile only changes the synthetic set's size).
 #
 # **Paper**: Section 3.3 (the three representations), Section 4.2 (two persons, 64 frames), Figure 5;
-# the released feeders' layouts in `shared/notes/reference-implementation.md`, sections 2.5 and 3.
+# the released feeders' layouts in [`docs/released-code.md`](../docs/released-code.md#the-three-representations).
 
 # %% tags=["parameters"]
 PROFILE = "ci"  # ci | default | full: size of the synthetic set

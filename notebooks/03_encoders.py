@@ -30,7 +30,7 @@
 # size) · `full` about 2 min on a CPU, seconds on a GPU. Measured on a busy machine; an idle one is faster.
 #
 # **Paper**: Section 4.2 (network architectures), Appendix Table 10 (# inference parameters); the released
-# definitions in `shared/notes/reference-implementation.md`, sections 4 and 6.3.
+# definitions in [`docs/released-code.md`](../docs/released-code.md#encoders).
 
 # %% tags=["parameters"]
 PROFILE = "ci"  # ci | default | full: which preset is trained later (tiny / small / paper)
@@ -183,6 +183,12 @@ fig
 # At the notebook's preset, each encoder maps the batch to `(N, D)`. `EmbeddingNet` adds the projection head
 # (`Linear(D, D) → ReLU → Linear(D, 128)`) and L2-normalises, so two embeddings compare by a dot product in
 # `[-1, 1]`. Downstream, the head is dropped and `embedding_net.encoder` is kept.
+#
+# The released head's last layer is the encoder's own output layer, so it keeps that layer's initialisation:
+# weight std 0.030 (BiGRU), 0.022 (HCN, zero bias) and 0.125 (A-GCN) at paper size, where PyTorch's default
+# gives 0.013, 0.009 and 0.036. skelviz's default head uses PyTorch's default for both layers;
+# `EmbeddingNet(encoder, head_init="released")` reproduces the released one
+# ([`docs/released-code.md`](../docs/released-code.md#projection-head-and-its-initialisation)).
 
 # %%
 torch.manual_seed(SEED)
@@ -204,8 +210,8 @@ with torch.no_grad():
 # Before training, the embeddings of all samples point in nearly the same direction (their mean cosine
 # similarity is printed below): contrastive training has to spread them over the sphere. The *centred*
 # features (batch mean removed) do differ from sample to sample, but an untrained encoder is a random
-# projection and need not put same-class pairs together (the first N-UCLA measurements in the shared notes
-# found untrained encoders a strong kNN baseline all the same: always report one beside a pretrained encoder).
+# projection and need not put same-class pairs together (on real data an untrained encoder can still be a
+# strong kNN baseline: always report one beside a pretrained encoder, as notebooks 04 and 05 do).
 # The batch holds two samples per class, in class order; compare with the same picture after `04`:
 
 # %%
@@ -233,7 +239,8 @@ fig
 # The released encoder (inherited from Predict & Cluster) does not call the GRU on the whole sequence: it loops
 # over frames and calls the bidirectional GRU on **one frame at a time**, carrying the hidden state. With one
 # step per call, the "reverse" direction never sees the future; it runs forward in time too, with its own
-# weights. skelviz's default is the true BiGRU; `stepwise_gru=True` reproduces the released loop.
+# weights. skelviz's default is the true BiGRU; `stepwise_gru=True` reproduces the released loop. In a
+# pretraining run, the run configuration's `gru` field chooses: `"true"` (the default) or `"stepwise"`.
 #
 # Test it with a one-layer GRU: perturb one frame `t` at a time and measure how much the **last-step** feature
 # changes. A true BiGRU's reverse half has only read frame `T-1` at the last step (it starts there), so it must
@@ -287,8 +294,10 @@ fig
 # (through the layer below's forward half), but the released model stays causal at every layer.
 #
 # Why it matters: the two models are different networks, so released checkpoints only load correctly into the
-# stepwise variant, and the loop costs about twice as much (below). skelviz defaults to the true BiGRU and
-# records which one a run used.
+# stepwise variant, and the loop costs about twice as much (below). skelviz defaults to the true BiGRU; the
+# run configuration's `gru` field chooses the GRU (`"true"`, the default, or `"stepwise"` for the released
+# loop), so the choice is part of every run's configuration
+# ([`docs/released-code.md`](../docs/released-code.md#the-stepwise-gru)).
 
 # %%
 causal = nn.GRU(true_gru.gru.input_size, H, batch_first=True).to(ctx.device)
@@ -344,7 +353,8 @@ for key, seconds in timings.items():
 # - The `paper` preset reproduces the released parameter counts exactly (HCN 0.52 M + fc = 1.04 M, A-GCN 3.45 M,
 #   BiGRU 45.0 M). Table 10's 10.0 M for SEQ does not match the released code (4.5× more).
 # - The released "BiGRU" is two causal GRU streams (frame-by-frame loop); a true BiGRU is a different model.
-#   skelviz defaults to the true one and offers `stepwise_gru=True` for the released behaviour.
+#   skelviz defaults to the true one; `stepwise_gru=True` (a run configuration's `gru = "stepwise"`) gives the
+#   released behaviour.
 # - `EmbeddingNet` = encoder + projection head + L2 normalisation: the 128-d vectors MoCo compares.
 #
 # **Exercises**
