@@ -21,7 +21,8 @@
 # **Learning goals**
 # - Compute one MoCo step by hand: query and key embeddings, InfoNCE logits with the positive at index 0, the loss of Eq. 5.
 # - Explain the two MoCo mechanics: the momentum (EMA) key encoder and the FIFO queue of negatives.
-# - Pretrain an encoder with `skelviz.train.cached_pretrain` and read its loss and contrastive-accuracy curves (the paper's Figure 6).
+# - Read the library's whole training step (`moco_step`, about 20 lines), then pretrain with one call,
+#   `ctx.run("pretrain", ...)`, and read its loss and contrastive-accuracy curves (the paper's Figure 6).
 # - Judge features with a cosine 1-NN classifier, always beside the **untrained** encoder and raw coordinates.
 #
 # **Prerequisites**: 01 (augmentations), 02 (representations), 03 (encoders).
@@ -29,46 +30,51 @@
 # **Runtime** (2-core CPU, one torch thread): `ci` about 25 s (tiny encoders, synthetic data, 4 epochs) ·
 # `default` minutes on N-UCLA (`small` encoders, 70 epochs; SEQ about 3.5 min, STG about 9 min) ·
 # `full` is the paper's NTU schedule (451 epochs) and needs a GPU (days).
-# A completed checkpoint with the same configuration hash is loaded instead of retrained.
+# A finished run with the same configuration and data is reused instead of retrained.
 #
 # **Paper**: Section 3.2 (intra-skeleton contrast, Eq. 5), Section 4.2 (pretraining settings);
-# released code `moco/builder_intra.py` (`shared/notes/reference-implementation.md`, sections 1.1 and 5).
+# released code `moco/builder_intra.py` ([docs/released-code.md](../docs/released-code.md)).
 
 # %% tags=["parameters"]
 PROFILE = "ci"  # ci | default | full: encoder size, data and training length
-DATASET = "synthetic"  # synthetic | nw-ucla | ntu60 | ntu120 | pku-mmd | generic (needs a cross_view split)
+DATASET = "synthetic"  # synthetic | nw-ucla | ntu60 | ntu120 | pku-mmd | generic
 DATA_ROOT = ""  # dataset folder; empty means the default search path
 DEVICE = "auto"  # auto | cpu | cuda | cuda:N
 SEED = 0  # seeds initialisation, batch order and augmentations
-OUTPUT_DIR = "outputs"  # figures/, metrics/ and checkpoints/ go here
+OUTPUT_DIR = "outputs"  # figures/, metrics/ and runs/ go here
 REPRESENTATION = "seq"  # seq | img | stg: the encoder to pretrain
+PROTOCOL = "cross_view"  # the dataset's split: pretrain on its train part, 1-NN queries from its test part
 EPOCHS = 0  # 0 means the number of epochs of the profile
 
 # %%
 import copy
+import inspect
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from skelviz.augment import TwoViewAugment
-from skelviz.config import config_hash
 from skelviz.evaluate import extract_features, knn_accuracy, knn_monitor
 from skelviz.moco import IntraMoCo, info_nce_logits, info_nce_loss
 from skelviz.notebook import setup_notebook
-from skelviz.pretrain import knn_summary, prepare_pretraining
-from skelviz.train import augment_config, build_moco, cached_pretrain, default_net_factory, load_pretrained
+from skelviz.runs.api import load_run
+from skelviz.runs.config import resolve_config
+from skelviz.runs.data import load_run_data
+from skelviz.runs.tasks.pretrain import adjust, augment_config, build_moco, embedding_net, moco_step
 from skelviz.train_plots import plot_knn_before_after, plot_training_curves
 
 ctx = setup_notebook(PROFILE, DATASET, DATA_ROOT, DEVICE, SEED, OUTPUT_DIR, notebook="04_intra_skeleton_moco")
-overrides = {"epochs": EPOCHS} if EPOCHS else {}
-cfg, train_set, test_set = prepare_pretraining(
-    PROFILE, REPRESENTATION, DATASET, ctx.data_root, SEED, str(ctx.device), **overrides
-)  # loads the data, then fits the queue K to the number of training sequences
+overrides = {"representations": REPRESENTATION, "protocol": PROTOCOL, **({"epochs": EPOCHS} if EPOCHS else {})}
+cfg = resolve_config(PROFILE, dataset=DATASET, seed=SEED, device=str(ctx.device), **overrides)
+data = load_run_data(cfg, ctx.data_root)  # the train and test parts of PROTOCOL (cached for ctx.run)
+cfg, adjusted = adjust(cfg, data)  # what the run will change to fit this data, and why
+train_set, test_set = data.train, data.test
 print(f"pretrain on {train_set.name}: {len(train_set)} sequences; 1-NN queries: {test_set.name}: {len(test_set)}")
-print(f"config {cfg.name}-{config_hash(cfg)}: preset={cfg.preset}, K={cfg.queue_size}, m={cfg.momentum}, "
-      f"tau={cfg.temperature}, batch={cfg.batch_size}, {cfg.optimizer} lr={cfg.lr}, epochs={cfg.epochs}, T={cfg.frames}")
-assert cfg.mode == "intra" and cfg.queue_size % cfg.batch_size == 0
+print(f"preset={cfg.encoder.preset}, K={cfg.moco.queue_size}, m={cfg.moco.momentum}, tau={cfg.moco.temperature}, "
+      f"batch={cfg.optim.batch_size}, {cfg.optim.optimizer} lr={cfg.optim.lr}, epochs={cfg.optim.epochs}, T={cfg.data.frames}")
+print("adjusted:", adjusted or "nothing")
+assert cfg.mode == "intra" and cfg.moco.queue_size % cfg.optim.batch_size == 0
 
 # %% [markdown]
 # ## 1 · One MoCo step by hand
@@ -85,26 +91,25 @@ assert cfg.mode == "intra" and cfg.queue_size % cfg.batch_size == 0
 
 # %%
 torch_gen, _ = ctx.generators(offset=1)
-x, lengths = (torch.from_numpy(a).to(ctx.device) for a in train_set.subset(range(8)).padded())  # (8, M, T, V, C)
+x, lengths = (torch.from_numpy(a).to(ctx.device) for a in train_set.batch(range(8)))  # (8, M, T, V, C), (8,)
 view_q, view_k = TwoViewAugment(augment_config(cfg))(x, lengths, torch_gen)  # 2 x (8, M, T', V, C)
 
-make_net = default_net_factory(cfg, train_set.layout, train_set.num_persons)
-f_q = make_net(REPRESENTATION).to(ctx.device)
+f_q = embedding_net(cfg, REPRESENTATION, train_set.layout, train_set.num_persons).to(ctx.device)
 f_k = copy.deepcopy(f_q)  # theta_k starts as a copy of theta_q
-queue = F.normalize(torch.randn(16, cfg.embed_dim, generator=torch.Generator().manual_seed(SEED)), dim=1).to(ctx.device)
+queue = F.normalize(torch.randn(16, cfg.encoder.embed_dim, generator=torch.Generator().manual_seed(SEED)), dim=1).to(ctx.device)
 
 z_q = f_q(view_q)  # (8, 128), unit length
 with torch.no_grad():
     z_k = f_k(view_k)  # (8, 128), no gradient flows into the key encoder
 l_pos = (z_q * z_k).sum(dim=1, keepdim=True)  # (8, 1): Z_q . Z_k
 l_neg = z_q @ queue.T  # (8, 16): Z_q . Z_n for every queued key
-logits = torch.cat([l_pos, l_neg], dim=1) / cfg.temperature  # (8, 17): the positive is column 0
+logits = torch.cat([l_pos, l_neg], dim=1) / cfg.moco.temperature  # (8, 17): the positive is column 0
 loss_by_hand = -torch.log_softmax(logits, dim=1)[:, 0].mean()
 
 print("views", tuple(view_q.shape), "-> embeddings", tuple(z_q.shape), "-> logits", tuple(logits.shape))
 print(f"InfoNCE by hand: {loss_by_hand.item():.4f}   (chance level log(1+K) = {torch.log(torch.tensor(17.)).item():.4f})")
 assert torch.allclose(z_q.norm(dim=1), torch.ones(8, device=ctx.device), atol=1e-5)
-assert torch.allclose(logits, info_nce_logits(z_q, z_k, queue, cfg.temperature), atol=1e-5)
+assert torch.allclose(logits, info_nce_logits(z_q, z_k, queue, cfg.moco.temperature), atol=1e-5)
 assert torch.allclose(loss_by_hand, info_nce_loss(logits), atol=1e-5)
 
 # %% [markdown]
@@ -119,8 +124,8 @@ assert torch.allclose(loss_by_hand, info_nce_loss(logits), atol=1e-5)
 # 0 → 8 → 0 (the queue wrapped once).
 
 # %%
-moco = IntraMoCo(lambda: make_net(REPRESENTATION), queue_size=16, momentum=cfg.momentum, temperature=cfg.temperature,
-                 representation=REPRESENTATION, dim=cfg.embed_dim, generator=torch.Generator().manual_seed(SEED)).to(ctx.device)
+moco = IntraMoCo(lambda: copy.deepcopy(f_q), queue_size=16, momentum=cfg.moco.momentum, temperature=cfg.moco.temperature,
+                 representation=REPRESENTATION, dim=cfg.encoder.embed_dim, generator=torch.Generator().manual_seed(SEED)).to(ctx.device)
 pointers = [int(moco.queues[REPRESENTATION].ptr)]
 for _ in range(2):
     out = moco(view_q, view_k)
@@ -131,39 +136,74 @@ assert pointers == [0, 8, 0]
 assert not any(p.requires_grad for p in moco.key_nets.parameters())
 
 # %% [markdown]
-# ## 2 · Pretrain with the library
+# ## 2 · The library's training step
 #
-# `cached_pretrain` runs the same step over shuffled batches of the training split (labels are never used),
-# with the optimiser and schedule of the profile. Every few epochs it measures a **cosine 1-NN monitor**: encoder
-# features (head removed) of the train split are the labelled gallery, the test split is classified by its
-# nearest gallery feature. Epoch 0 of the monitor is the untrained encoder. The run writes
-# `checkpoints/<name>-<config hash>.pt` atomically and is resumed if interrupted; re-running the notebook with
-# an unchanged configuration loads it.
+# This is the whole step the library trains with (`skelviz.runs.tasks.pretrain.moco_step`): encode the queries,
+# update the key encoder, encode the keys, build the logits of every loss term, the InfoNCE loss, backward,
+# optimiser step, enqueue. (The augmentation happens just before it; with several processes the query networks
+# arrive wrapped in `DistributedDataParallel`, which averages their gradients during `backward`.)
 
 # %%
-result = cached_pretrain(cfg, train_set, (train_set, test_set), ctx.paths)
-history = result.history
-steps_per_epoch = len(train_set) // cfg.batch_size
-print(f"{len(history['loss'])} steps ({cfg.epochs} epochs x {steps_per_epoch}) in {history['train_seconds']:.1f} s of training")
-print("checkpoint:", result.checkpoint.relative_to(ctx.paths.root))
-assert len(history["loss"]) == cfg.epochs * steps_per_epoch
-assert all(torch.isfinite(torch.tensor(history["loss"])))
+print(inspect.getsource(moco_step))
 
 # %% [markdown]
-# ## 3 · Loss and contrastive accuracy (paper Figure 6)
+# Check it against the by-hand computation: one `moco_step` on a fresh copy of the two-step module above gives the
+# same loss as the module's own forward pass, and it changes the query weights (an optimiser step) while the key
+# weights only move by the EMA.
+
+# %%
+moco_a, moco_b = copy.deepcopy(moco), copy.deepcopy(moco)
+loss_forward = moco_a(view_q, view_k).loss
+optimizer = torch.optim.SGD(moco_b.query_nets.parameters(), lr=0.1)
+before = [p.clone() for p in moco_b.query_nets.parameters()]
+loss_step, _ = moco_step(moco_b, dict(moco_b.query_nets), optimizer, (view_q, view_k), torch.autocast("cpu", enabled=False))
+moved = sum(not torch.equal(a, b) for a, b in zip(before, moco_b.query_nets.parameters()))
+print(f"loss: forward {loss_forward.item():.5f}, moco_step {loss_step.item():.5f}; query tensors changed: {moved}/{len(before)}")
+assert torch.allclose(loss_forward, loss_step, atol=1e-5) and moved > 0
+assert torch.equal(moco_a.queues[REPRESENTATION].keys, moco_b.queues[REPRESENTATION].keys)  # same keys enqueued
+
+# %% [markdown]
+# ## 3 · Pretrain with one call
+#
+# `ctx.run("pretrain", ...)` runs that step over shuffled batches of the training split (labels are never used),
+# with the optimiser and schedule of the profile, through the run engine: a progress bar, a history, and a run
+# folder `runs/pretrain/<name>-<key>/` holding `config.json`, `history.json`, `metrics.json` and `weights.pt`.
+# The key is a hash of the configuration and of the data's content: re-running the notebook with nothing changed
+# reuses the finished run in a second, and an interrupted run resumes where it stopped. Every few epochs the run
+# measures a **cosine 1-NN monitor**: encoder features (head removed) of the train split are the labelled gallery,
+# the test split is classified by its nearest gallery feature. Epoch 0 of the monitor is the untrained encoder.
+
+# %%
+result = ctx.run("pretrain", **overrides)
+history, m = result.history, result.metrics
+steps_per_epoch = len(train_set) // cfg.optim.batch_size
+print(f"{m['steps']} steps ({m['epochs']} epochs x {steps_per_epoch}) in {m['train_seconds']:.1f} s of training")
+print("run folder:", result.folder.root.relative_to(ctx.paths.root), sorted(p.name for p in result.folder.root.iterdir()))
+assert result.config == cfg  # the run used exactly the configuration printed above
+assert len(history["steps"]["loss"]) == cfg.optim.epochs * steps_per_epoch
+assert all(torch.isfinite(torch.tensor(history["steps"]["loss"])))
+
+# %% [markdown]
+# ## 4 · Loss and contrastive accuracy (paper Figure 6)
 #
 # The contrastive accuracy is the fraction of queries whose largest logit is the positive among $1+K$
-# candidates. Early on the loss can *rise*: the queue starts as random unit vectors, which are easy negatives,
-# and fills with real keys, which are hard ones. The paper's Figure 6 shows that strong augmentations keep the
-# task from saturating; with weak augmentations accuracy would climb to 100 % quickly and features stay poor.
+# candidates. In the first epoch the loss *rises*: the queue starts as random unit vectors, which are easy
+# negatives, and fills with real keys, which are hard ones; from epoch 2 on the queue holds only real keys, so
+# compare later epochs with epoch 2. The paper's Figure 6 shows that strong augmentations keep the task from
+# saturating; with weak augmentations accuracy would climb to 100 % quickly and features stay poor.
 
 # %%
 fig = plot_training_curves(history, title=f"intra-skeleton MoCo, {REPRESENTATION.upper()} ({PROFILE} profile, {train_set.name})")
 ctx.save_figure(fig, f"04_training_curves_{REPRESENTATION}")
+print(f"mean loss: epoch 1 {m['loss_epoch_1']:.3f}, epoch 2 {m['loss_epoch_2']:.3f}, last {m['loss_last_epoch']:.3f}")
 fig
 
 # %% [markdown]
-# ## 4 · 1-NN before versus after pretraining
+# *Figure: left, the InfoNCE loss per step (grey) and its moving average; middle, the contrastive top-1
+# accuracy (chance is 1/(1+K)); right, the 1-NN monitor per epoch. Look for the jump after epoch 1 (the queue
+# filling with real keys) and whether the 1-NN curve is still rising at the end.*
+#
+# ## 5 · 1-NN before versus after pretraining
 #
 # A randomly initialised encoder already separates actions to some degree (its features are a random but
 # structured function of the motion), and raw coordinates are a floor too. Pretraining counts only where it
@@ -172,11 +212,11 @@ fig
 
 # %%
 untrained = build_moco(cfg, train_set.layout, train_set.num_persons).to(ctx.device)
-untrained_knn = knn_monitor(untrained.query_nets[REPRESENTATION].encoder, train_set, test_set, cfg.frames, device=ctx.device)
-raw_train = extract_features(nn.Flatten(), train_set, frames=cfg.frames)  # centre-cropped coordinates, (N, M*T*V*C)
-raw_test = extract_features(nn.Flatten(), test_set, frames=cfg.frames)
+untrained_knn = knn_monitor(untrained.query_nets[REPRESENTATION].encoder, train_set, test_set, cfg.data.frames, device=ctx.device)
+raw_train = extract_features(nn.Flatten(), train_set, frames=cfg.data.frames)  # centre-cropped coordinates, (N, M*T*V*C)
+raw_test = extract_features(nn.Flatten(), test_set, frames=cfg.data.frames)
 raw_knn = knn_accuracy(raw_train, train_set.labels, raw_test, test_set.labels)
-summary = knn_summary(result)
+summary = m["knn"]
 chance = 1 / train_set.num_classes
 print(f"1-NN accuracy on {test_set.name} (chance {100 * chance:.1f} %)")
 print(f"  raw coordinates         {100 * raw_knn:5.1f} %")
@@ -190,18 +230,25 @@ ctx.save_figure(fig, f"04_knn_before_after_{REPRESENTATION}")
 fig
 
 # %% [markdown]
-# ## 5 · The checkpoint
+# *Figure: 1-NN accuracy of the untrained and the pretrained encoder (dashed: chance). Pretraining helps only
+# where the right bar clears the left one and the raw-coordinate number printed above.*
 #
-# `load_pretrained(path)` rebuilds the configuration and every representation's **encoder without its head**,
-# in eval mode; downstream notebooks use exactly this. The reloaded encoder gives the same features.
+# ## 6 · The run, read back
+#
+# `load_run(folder)` reads a run's configuration, history and metrics without touching its weights (that is how
+# later notebooks and reports collect numbers); `.encoders()` then loads the weights (tensors only, never code)
+# and gives every representation's **encoder without its head**, in eval mode. The reloaded encoder gives the same
+# features as the one just trained.
 
 # %%
-loaded_cfg, encoders = load_pretrained(result.checkpoint, device=str(ctx.device))
+loaded = load_run(result.folder)
+encoders = loaded.encoders(ctx.device)
 probe_x = view_q[:4]
 with torch.no_grad():
-    same = torch.allclose(encoders[REPRESENTATION](probe_x), result.encoders[REPRESENTATION].eval()(probe_x), atol=1e-6)
-print(f"{result.checkpoint.name}: {result.checkpoint.stat().st_size / 1e6:.2f} MB, encoders {sorted(encoders)}, same features: {same}")
-assert config_hash(loaded_cfg) == config_hash(cfg) and same  # same run (the device is not part of it)
+    same = torch.allclose(encoders[REPRESENTATION](probe_x), result.encoders(ctx.device)[REPRESENTATION](probe_x), atol=1e-6)
+size = result.folder.file("weights.pt").stat().st_size / 1e6
+print(f"{result.name}: weights {size:.2f} MB, encoders {sorted(encoders)}, same features: {same}")
+assert loaded.config == cfg and loaded.metrics == m and same
 
 # %% [markdown]
 # ## Takeaways
@@ -212,22 +259,22 @@ assert config_hash(loaded_cfg) == config_hash(cfg) and same  # same run (the dev
 #   (here cosine 1-NN) does, and it must be compared with the untrained encoder.
 #
 # **Exercises**: set `EPOCHS` higher and watch the 1-NN curve; try `REPRESENTATION = "stg"` and `"img"`;
-# in `skelviz.config.resolve_config` set `spatial="none"` and compare the accuracy curve with Figure 6.
+# pass `spatial="none"` to `ctx.run` (any configuration field works) and compare the accuracy curve with Figure 6.
+# The same run from a terminal: `python -m skelviz pretrain --profile ci --set representations=seq`.
 #
 # **Next**: `05_inter_skeleton_moco`: contrast *across* representations.
 
 # %%
-last_epoch = slice(-steps_per_epoch, None)
 metrics = {
     "representation": REPRESENTATION,
-    "config_hash": config_hash(cfg),
-    "checkpoint": result.checkpoint.name,
-    "epochs": cfg.epochs,
-    "steps": len(history["loss"]),
-    "train_seconds": history["train_seconds"],
-    "loss_first_epoch": sum(history["loss"][:steps_per_epoch]) / steps_per_epoch,
-    "loss_last_epoch": sum(history["loss"][last_epoch]) / steps_per_epoch,
-    "contrastive_top1_last_epoch": sum(history["accuracy"][REPRESENTATION][last_epoch]) / steps_per_epoch,
+    "run": result.name,
+    "epochs": m["epochs"],
+    "steps": m["steps"],
+    "train_seconds": m["train_seconds"],
+    "loss_epoch_2": m["loss_epoch_2"],
+    "loss_last_epoch": m["loss_last_epoch"],
+    "contrastive_top1_last_epoch": m["contrastive_top1_last_epoch"][REPRESENTATION],
+    "contrastive_chance": m["contrastive_chance"],
     "knn_1nn_untrained": summary[REPRESENTATION]["untrained"],
     "knn_1nn_pretrained": summary[REPRESENTATION]["pretrained"],
     "knn_1nn_raw_coordinates": raw_knn,

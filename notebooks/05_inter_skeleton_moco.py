@@ -32,16 +32,17 @@
 # `full` is the paper's NTU schedule and needs a GPU (days).
 #
 # **Paper**: Section 3.3 (inter-skeleton contrast, Eqs. 6-8, Figure 5), Section 4.4 (Table 6, intra vs inter);
-# released code `moco/builder_inter.py` (`shared/notes/reference-implementation.md`, section 5).
+# released code `moco/builder_inter.py` ([docs/released-code.md](../docs/released-code.md)).
 
 # %% tags=["parameters"]
 PROFILE = "ci"  # ci | default | full: encoder size, data and training length
-DATASET = "synthetic"  # synthetic | nw-ucla | ntu60 | ntu120 | pku-mmd | generic (needs a cross_view split)
+DATASET = "synthetic"  # synthetic | nw-ucla | ntu60 | ntu120 | pku-mmd | generic
 DATA_ROOT = ""  # dataset folder; empty means the default search path
 DEVICE = "auto"  # auto | cpu | cuda | cuda:N
 SEED = 0  # seeds initialisation, batch order and augmentations
-OUTPUT_DIR = "outputs"  # figures/, metrics/ and checkpoints/ go here
+OUTPUT_DIR = "outputs"  # figures/, metrics/ and runs/ go here
 REPRESENTATIONS = "seq+stg"  # two or three of seq, img, stg joined by +; the paper pairs seq+stg
+PROTOCOL = "cross_view"  # the dataset's split: pretrain on its train part, 1-NN queries from its test part
 COMPARE_INTRA = True  # also pretrain (or load) intra MoCo for each representation, as in notebook 04
 EPOCHS = 0  # 0 means the number of epochs of the profile
 
@@ -51,22 +52,24 @@ import math
 import torch
 
 from skelviz.augment import TwoViewAugment
-from skelviz.config import config_hash
 from skelviz.moco import info_nce_loss
 from skelviz.notebook import setup_notebook
-from skelviz.pretrain import knn_summary, notebook_config, prepare_pretraining
-from skelviz.train import augment_config, build_moco, cached_pretrain, load_pretrained
+from skelviz.runs.api import load_run
+from skelviz.runs.config import resolve_config
+from skelviz.runs.data import load_run_data
+from skelviz.runs.tasks.pretrain import adjust, augment_config, build_moco
 from skelviz.train_plots import plot_knn_before_after, plot_training_curves
 
 ctx = setup_notebook(PROFILE, DATASET, DATA_ROOT, DEVICE, SEED, OUTPUT_DIR, notebook="05_inter_skeleton_moco")
-overrides = {"epochs": EPOCHS} if EPOCHS else {}
-cfg, train_set, test_set = prepare_pretraining(
-    PROFILE, REPRESENTATIONS, DATASET, ctx.data_root, SEED, str(ctx.device), **overrides
-)  # loads the data, then fits the queue K to the number of training sequences
-reps = cfg.representations
+overrides = {"protocol": PROTOCOL, **({"epochs": EPOCHS} if EPOCHS else {})}
+cfg = resolve_config(PROFILE, dataset=DATASET, seed=SEED, device=str(ctx.device), representations=REPRESENTATIONS, **overrides)
+data = load_run_data(cfg, ctx.data_root)  # the train and test parts of PROTOCOL (cached for ctx.run)
+cfg, adjusted = adjust(cfg, data)  # what the run will change to fit this data, and why
+train_set, test_set = data.train, data.test
+reps = cfg.encoder.representations
 print(f"pretrain on {train_set.name}: {len(train_set)} sequences; 1-NN queries: {test_set.name}: {len(test_set)}")
-print(f"config {cfg.name}-{config_hash(cfg)}: {' + '.join(reps)}, preset={cfg.preset}, K={cfg.queue_size}, "
-      f"m={cfg.momentum}, tau={cfg.temperature}, batch={cfg.batch_size}, {cfg.optimizer} lr={cfg.lr}, epochs={cfg.epochs}")
+print(f"{' + '.join(reps)}, preset={cfg.encoder.preset}, K={cfg.moco.queue_size}, m={cfg.moco.momentum}, tau={cfg.moco.temperature}, "
+      f"batch={cfg.optim.batch_size}, {cfg.optim.optimizer} lr={cfg.optim.lr}, epochs={cfg.optim.epochs}; adjusted: {adjusted or 'nothing'}")
 assert cfg.mode == "inter" and len(reps) >= 2
 
 # %% [markdown]
@@ -86,7 +89,7 @@ assert cfg.mode == "inter" and len(reps) >= 2
 
 # %%
 torch_gen, _ = ctx.generators(offset=1)
-x, lengths = (torch.from_numpy(a).to(ctx.device) for a in train_set.subset(range(cfg.batch_size)).padded())
+x, lengths = (torch.from_numpy(a).to(ctx.device) for a in train_set.batch(range(cfg.optim.batch_size)))
 view_q, view_k = TwoViewAugment(augment_config(cfg))(x, lengths, torch_gen)  # 2 x (N, M, T', V, C)
 moco = build_moco(cfg, train_set.layout, train_set.num_persons).to(ctx.device)
 queues_before = {r: moco.queues[r].keys.clone() for r in reps}  # (K, 128) each
@@ -101,57 +104,59 @@ for a in reps:
         if a != b:  # query of a, positive key and negatives of b
             l_pos = (z_q[a] * z_k[b]).sum(dim=1, keepdim=True)  # (N, 1)
             l_neg = z_q[a] @ queues_before[b].T  # (N, K)
-            by_hand[f"{a}->{b}"] = torch.cat([l_pos, l_neg], dim=1) / cfg.temperature  # (N, 1 + K)
+            by_hand[f"{a}->{b}"] = torch.cat([l_pos, l_neg], dim=1) / cfg.moco.temperature  # (N, 1 + K)
 loss_by_hand = sum(-torch.log_softmax(lg, dim=1)[:, 0].mean() for lg in by_hand.values())
 
 with torch.random.fork_rng(devices=[]):
     torch.manual_seed(SEED)
     out = moco(view_q, view_k)
 print("loss terms:", list(out.logits), " logits per term:", tuple(out.logits[f"{reps[0]}->{reps[1]}"].shape))
-print(f"loss by hand {loss_by_hand.item():.4f}  library {out.loss.item():.4f}  (chance level per term log(1+K) = {math.log(1 + cfg.queue_size):.3f})")
+print(f"loss by hand {loss_by_hand.item():.4f}  library {out.loss.item():.4f}  (chance level per term log(1+K) = {math.log(1 + cfg.moco.queue_size):.3f})")
 assert set(out.logits) == set(by_hand)
 for term in by_hand:
     assert torch.allclose(out.logits[term], by_hand[term], atol=1e-4), term
 assert torch.allclose(out.loss, loss_by_hand, atol=1e-4)
 for r in reps:  # each queue received its own representation's keys
-    assert torch.allclose(moco.queues[r].keys[: cfg.batch_size], z_k[r], atol=1e-5)
-    assert int(moco.queues[r].ptr) == cfg.batch_size % cfg.queue_size
+    assert torch.allclose(moco.queues[r].keys[: cfg.optim.batch_size], z_k[r], atol=1e-5)
+    assert int(moco.queues[r].ptr) == cfg.optim.batch_size % cfg.moco.queue_size
 
 # %% [markdown]
 # ## 2 · Pretrain the pair
 #
-# The training loop is the one of notebook 04; a step now costs the sum of both encoders (roughly 2.5x an intra
-# SEQ step at the `small` preset). The checkpoint `inter_<reps>-<hash>.pt` is what later notebooks load
-# (through `skelviz.pretrain.pretrain_for_notebook` with the same parameters).
+# The training step is notebook 04's `moco_step`; with two representations it encodes each view with both query
+# networks and sums the cross terms. A step now costs the sum of both encoders (roughly 2.5x an intra SEQ step at
+# the `small` preset). One call gives the run; later notebooks get the same run with the same call.
 
 # %%
-result = cached_pretrain(cfg, train_set, (train_set, test_set), ctx.paths)
-history = result.history
-steps_per_epoch = len(train_set) // cfg.batch_size
-print(f"{len(history['loss'])} steps in {history['train_seconds']:.1f} s of training; checkpoint {result.checkpoint.name}")
-assert len(history["loss"]) == cfg.epochs * steps_per_epoch
-assert set(history["accuracy"]) == set(by_hand)
+result = ctx.run("pretrain", representations=REPRESENTATIONS, **overrides)
+history, m = result.history, result.metrics
+steps_per_epoch = len(train_set) // cfg.optim.batch_size
+print(f"{m['steps']} steps in {m['train_seconds']:.1f} s of training; run {result.name}")
+assert result.config == cfg and len(history["steps"]["loss"]) == cfg.optim.epochs * steps_per_epoch
+assert set(m["contrastive_top1_last_epoch"]) == set(by_hand)
 fig = plot_training_curves(history, title=f"inter-skeleton MoCo, {' + '.join(r.upper() for r in reps)} ({PROFILE} profile, {train_set.name})")
 ctx.save_figure(fig, "05_training_curves_" + "-".join(reps))
 fig
 
 # %% [markdown]
+# *Figure: loss (sum of the cross terms), contrastive accuracy per term and the 1-NN monitor of each encoder.
+# Look at whether the two terms learn at the same pace, and at each encoder's 1-NN curve.*
+#
 # ## 3 · Intra versus inter, each beside its untrained encoder
 #
 # Paper Table 6 reports that every representation gains from being pretrained with a partner (NTU-60, linear
 # evaluation, full schedule). Here we measure the cosine 1-NN of each encoder after inter pretraining, after
-# intra pretraining with the same profile (notebook 04's configuration: its checkpoint is reused when
-# present), and untrained. At small scale the gain is **not automatic**: the pair's step is more expensive, the
-# STG branch learns at a different pace, and the shared notes saw an inter run fall below its untrained encoder
-# on N-UCLA. Read the numbers, not the paper's claim, and in the `ci` profile read them only as "the pipeline runs".
+# intra pretraining with the same profile (notebook 04's run: reused when present), and untrained. At small
+# scale the gain is **not automatic**: the pair's step is more expensive and the STG branch learns at a
+# different pace. Read the numbers, not the paper's claim, and in the `ci` profile read them only as
+# "the pipeline runs".
 
 # %%
-inter = knn_summary(result)
+inter = m["knn"]
 intra = {}
 if COMPARE_INTRA:
     for r in reps:
-        intra_cfg = notebook_config(PROFILE, r, DATASET, len(train_set), SEED, str(ctx.device), **overrides)
-        intra[r] = knn_summary(cached_pretrain(intra_cfg, train_set, (train_set, test_set), ctx.paths))[r]
+        intra[r] = ctx.run("pretrain", representations=r, **overrides).metrics["knn"][r]
 chance = 1 / train_set.num_classes
 print(f"cosine 1-NN on {test_set.name} (chance {100 * chance:.1f} %)")
 print(f"{'encoder':8s} {'untrained':>10s} {'intra':>8s} {'inter':>8s}")
@@ -166,17 +171,21 @@ ctx.save_figure(fig, "05_knn_before_after_" + "-".join(reps))
 fig
 
 # %% [markdown]
-# ## 4 · The checkpoint later notebooks load
+# *Figure: each encoder's 1-NN before (left bar) and after (right bar) inter pretraining; the intra numbers are in
+# the table printed above. Pretraining pays off where the right bar clears the left one.*
 #
-# `load_pretrained` returns each representation's encoder without its projection head. The paper evaluates the
-# SEQ query encoder downstream (Section 4.3); skelviz keeps all of them.
+# ## 4 · The run later notebooks load
+#
+# `load_run(folder).encoders()` returns each representation's encoder without its projection head. The paper
+# evaluates the SEQ query encoder downstream (Section 4.3); skelviz keeps all of them.
 
 # %%
-loaded_cfg, encoders = load_pretrained(result.checkpoint, device=str(ctx.device))
+loaded = load_run(result.folder)
+encoders = loaded.encoders(ctx.device)
 with torch.no_grad():
     feats = {r: encoders[r](view_q[:4]) for r in reps}
-print({r: tuple(f.shape) for r, f in feats.items()}, "from", result.checkpoint.name)
-assert config_hash(loaded_cfg) == config_hash(cfg) and set(encoders) == set(reps)  # same run, any device
+print({r: tuple(f.shape) for r, f in feats.items()}, "from", result.name)
+assert loaded.config == cfg and set(encoders) == set(reps)
 assert all(f.shape == (4, encoders[r].feature_dim) for r, f in feats.items())
 
 # %% [markdown]
@@ -190,26 +199,26 @@ assert all(f.shape == (4, encoders[r].feature_dim) for r, f in feats.items())
 #   SEQ 79.1 % inter against 70.5 % intra and STG 78.4 % against 79.5 % (untrained 55.8 % and 68.1 %; README,
 #   Results): the partner helped the sequence encoder, not the graph encoder.
 #
-# **Exercises**: run `REPRESENTATIONS = "seq+stg+img"` (six loss terms); change `momentum` or `queue_size` through
-# `skelviz.config.resolve_config` and compare the STG curve with SEQ.
+# **Exercises**: run `REPRESENTATIONS = "seq+stg+img"` (six loss terms); pass `momentum=0.9` or `queue_size=128`
+# to `ctx.run` and compare the STG curve with SEQ. From a terminal:
+# `python -m skelviz pretrain --profile ci --set representations=seq+stg`.
 #
-# **Next**: the downstream notebooks load this checkpoint: linear evaluation, retrieval and semi-supervised learning.
+# **Next**: the downstream notebooks load this run: linear evaluation, retrieval and semi-supervised learning.
 
 # %%
-last_epoch = slice(-steps_per_epoch, None)
 metrics = {
     "representations": "+".join(reps),
-    "config_hash": config_hash(cfg),
-    "checkpoint": result.checkpoint.name,
-    "epochs": cfg.epochs,
-    "steps": len(history["loss"]),
-    "train_seconds": history["train_seconds"],
-    "loss_first_epoch": sum(history["loss"][:steps_per_epoch]) / steps_per_epoch,
-    "loss_last_epoch": sum(history["loss"][last_epoch]) / steps_per_epoch,
+    "run": result.name,
+    "epochs": m["epochs"],
+    "steps": m["steps"],
+    "train_seconds": m["train_seconds"],
+    "loss_epoch_2": m["loss_epoch_2"],
+    "loss_last_epoch": m["loss_last_epoch"],
+    "contrastive_chance": m["contrastive_chance"],
     "chance": chance,
 }
-for term, acc in history["accuracy"].items():
-    metrics[f"contrastive_top1_last_epoch[{term}]"] = sum(acc[last_epoch]) / steps_per_epoch
+for term, acc in m["contrastive_top1_last_epoch"].items():
+    metrics[f"contrastive_top1_last_epoch[{term}]"] = acc
 for r in reps:
     metrics[f"knn_1nn_untrained[{r}]"] = inter[r]["untrained"]
     metrics[f"knn_1nn_inter[{r}]"] = inter[r]["pretrained"]

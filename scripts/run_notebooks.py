@@ -29,10 +29,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-PROFILES = ("ci", "default", "full")
+sys.path.insert(0, str(REPO_ROOT))  # skelviz itself, also when the package is not installed
+from skelviz.runs.profiles import PROFILES  # noqa: E402  (the one registry; imports nothing heavy)
+
 STANDARD_PARAMETERS = ("PROFILE", "DATASET", "DATA_ROOT", "SEED", "DEVICE", "OUTPUT_DIR")
-# Per-cell time limits in seconds; 0 means none (the full profile trains for hours on a GPU).
-CELL_TIMEOUT = {"ci": 600, "default": 3600, "full": 0}
 NOTEBOOK_NAME = re.compile(r"^(\d{2})_[a-z0-9_]+\.ipynb$")
 
 
@@ -44,7 +44,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description="Run the skelviz notebooks in order with papermill.",
         epilog="Relative paths given on the command line are taken from the current directory.",
     )
-    parser.add_argument("--profile", default="default", choices=PROFILES, help="(default: default)")
+    parser.add_argument("--profile", default="default", choices=list(PROFILES), help="(default: default)")
     parser.add_argument("--dataset", default="synthetic", help="dataset name (default: synthetic)")
     parser.add_argument("--data-root", default="", help="folder holding the dataset's files")
     parser.add_argument("--seed", type=int, default=0, help="(default: 0)")
@@ -241,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # The python3 kernelspec starts "python" from PATH: make that this environment's interpreter.
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    timeout = CELL_TIMEOUT[args.profile] if args.cell_timeout is None else args.cell_timeout
+    timeout = PROFILES[args.profile].cell_timeout if args.cell_timeout is None else args.cell_timeout
     executed_dir = REPO_ROOT / output_dir / "notebooks"
     executed_dir.mkdir(parents=True, exist_ok=True)
     print(f"run_notebooks: {len(notebooks)} notebook(s), {standard}, cell timeout {timeout or 'none'}")

@@ -1,9 +1,11 @@
 """Multi-process pretraining: two gloo processes under torchrun train one model.
 
 The test launches this file itself under ``python -m torch.distributed.run --nproc_per_node 2``;
-its ``__main__`` block runs ``skelviz.pretrain.main`` on the ``ci`` profile for two epochs (in one
-call, or interrupted after one and resumed) and saves each rank's query nets and queues, which
-the tests then compare.
+its ``__main__`` block runs ``python -m skelviz pretrain`` (``skelviz.runs.cli.main``) on the ``ci``
+profile for two epochs (in one call, or interrupted after one and resumed) and saves each rank's
+query nets and queues, which the tests then compare. The query nets train inside
+``DistributedDataParallel``; breaking its gradient averaging or the queues' key gathering makes
+these tests fail.
 """
 
 import json
@@ -16,8 +18,7 @@ import pytest
 import torch
 from torch import nn
 
-from skelviz.checkpoint import load_checkpoint
-from skelviz.distributed import Rank, average_gradients, shard
+from skelviz.runs.distributed import Rank, shard, wrap_ddp
 
 REPO = Path(__file__).resolve().parents[1]
 GLOBAL_BATCH = 32  # the ci profile's batch_size
@@ -36,12 +37,9 @@ def test_shard_takes_every_world_th_row_and_covers_the_batch():
         shard(batch, Rank(0, 4, 0))
 
 
-def test_average_gradients_is_a_no_op_in_one_process():
+def test_one_process_trains_without_a_ddp_wrapper():
     net = nn.Linear(2, 1)
-    net(torch.ones(1, 2)).sum().backward()
-    before = net.weight.grad.clone()
-    average_gradients(net, Rank())
-    assert torch.equal(net.weight.grad, before)
+    assert wrap_ddp(net, Rank(), torch.device("cpu")) is net
 
 
 # ---------------------------------------------------------------------------------------------
@@ -90,7 +88,8 @@ def test_both_ranks_end_with_identical_trained_query_nets(two_rank_run):
 
 def test_every_queue_holds_the_keys_of_both_ranks(two_rank_run):
     _, (r0, r1), summary = two_rank_run
-    steps = EPOCHS * (summary["train_samples"] // GLOBAL_BATCH)
+    train_samples = json.loads((Path(summary["run"]) / "config.json").read_text())["data"]["train_samples"]
+    steps = EPOCHS * (train_samples // GLOBAL_BATCH)
     gathered = (steps * GLOBAL_BATCH) % QUEUE  # all keys of every global batch enqueued
     local_only = (steps * GLOBAL_BATCH // 2) % QUEUE  # what a rank's own shards would give
     assert gathered != local_only  # so the pointer tells the two apart
@@ -99,21 +98,25 @@ def test_every_queue_holds_the_keys_of_both_ranks(two_rank_run):
         assert torch.equal(r0["keys"][name], r1["keys"][name])  # same keys, same order
 
 
-def test_rank0_wrote_the_checkpoint_and_the_json(two_rank_run):
+def test_rank0_wrote_the_run_and_the_json(two_rank_run):
     out, (r0, _), summary = two_rank_run
-    written = sorted((out / "checkpoints").glob("*.pt"))
-    assert [p.name for p in written] == [Path(summary["checkpoint"]).name]
-    state = load_checkpoint(written[0])
-    assert state["complete"] and state["epoch"] == EPOCHS
+    folders = sorted((out / "runs" / "pretrain").iterdir())
+    assert [str(f) for f in folders] == [summary["run"]]
+    assert sorted(p.name for p in folders[0].iterdir()) == [
+        "config.json", "history.json", "metrics.json", "weights.pt",
+    ]
+    metrics = json.loads((folders[0] / "metrics.json").read_text())
+    assert metrics["epochs"] == EPOCHS and metrics["machine"]["processes"] == 2
+    weights = torch.load(folders[0] / "weights.pt", weights_only=True)
     for name, w0 in r0["query"].items():
-        assert torch.equal(state["model"][f"query_nets.{name}"], w0)
+        assert torch.equal(weights[f"query_nets.{name}"], w0)
     assert not (out / "summary_rank1.json").exists()
 
 
 def test_an_interrupted_two_rank_run_resumes_to_the_uninterrupted_result(two_rank_run, interrupted_run):
     _, straight, _ = two_rank_run
     resumed, first, last = interrupted_run
-    assert first["epochs_done"] == 1 and not first["complete"]
+    assert first["epochs_done"] == 1 and not first["complete"] and first["metrics"] is None
     assert last["epochs_done"] == EPOCHS and last["complete"]
     for rank in range(2):
         for name, weight in straight[rank]["query"].items():
@@ -125,27 +128,20 @@ def test_an_interrupted_two_rank_run_resumes_to_the_uninterrupted_result(two_ran
 
 # ---------------------------------------------------------------------------------------------
 def _worker(out: Path, extra: list[str]) -> None:
-    """One torchrun process: ``skelviz.pretrain.main`` on ``ci``, then this rank's state."""
-    import skelviz.pretrain as cli
-    from skelviz.build import build_moco
+    """One torchrun process: ``python -m skelviz pretrain`` on ``ci``, then this rank's state."""
+    from skelviz.runs.cli import main
+    from skelviz.runs.tasks.pretrain import build_moco
 
-    captured = {}
-
-    def capture(config, train, *args, **kwargs):
-        initial = build_moco(config, train.layout, train.num_persons).query_nets.state_dict()
-        captured["initial"] = {k: v.clone() for k, v in initial.items()}
-        captured["result"] = cached_pretrain(config, train, *args, **kwargs)
-        return captured["result"]
-
-    cached_pretrain, cli.cached_pretrain = cli.cached_pretrain, capture
     rank = int(os.environ["RANK"])
-    argv = ["--profile", "ci", "--set", f"epochs={EPOCHS}", "--output-dir", str(out), "--no-progress", *extra]
+    argv = ["pretrain", "--profile", "ci", "--set", f"epochs={EPOCHS}", "--output-dir", str(out), "--no-progress", *extra]
     json_name = "summary.json" if rank == 0 else "summary_rank1.json"
-    cli.main([*argv, "--json", str(out / json_name)])  # only rank 0 may write it
-    model = captured["result"].model
+    result = main([*argv, "--json", str(out / json_name)])  # only rank 0 may write it
+    data = result.data
+    initial = build_moco(result.config, data.layout, data.num_persons).query_nets.state_dict()
+    model = result._model  # this rank's own model, also for an unfinished run
     state = {
         "query": model.query_nets.state_dict(),
-        "initial": captured["initial"],
+        "initial": initial,
         "params": [name for name, _ in model.query_nets.named_parameters()],
         "ptr": {name: int(q.ptr) for name, q in model.queues.items()},
         "keys": {name: q.keys.clone() for name, q in model.queues.items()},

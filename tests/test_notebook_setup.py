@@ -1,5 +1,5 @@
-"""skelviz.paths, skelviz.profiles and skelviz.notebook: the output layout, the named profiles and
-the one setup call every notebook makes (validation, seeding, device, figure configuration)."""
+"""skelviz.paths, skelviz.runs.profiles and skelviz.notebook: the output layout, the named profiles
+and the one setup call every notebook makes (validation, seeding, device, figures, runs)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import torch
 
 from skelviz import notebook as nb
 from skelviz.paths import REPO_ROOT, output_paths, resolve_output_dir
-from skelviz.profiles import PROFILES, get_profile
+from skelviz.runs.device import resolve_device
+from skelviz.runs.profiles import PROFILES, get_profile
 
 
 def setup(tmp_path, **overrides):
@@ -23,7 +24,7 @@ def test_output_paths_creates_the_four_folders(tmp_path):
     paths = output_paths(tmp_path / "run")
     assert paths.root == tmp_path / "run"
     for folder, name in ((paths.figures, "figures"), (paths.metrics, "metrics"),
-                         (paths.checkpoints, "checkpoints"), (paths.notebooks, "notebooks")):
+                         (paths.runs, "runs"), (paths.notebooks, "notebooks")):
         assert folder == paths.root / name and folder.is_dir()
     assert paths.metrics_file("00_skeleton_data") == paths.root / "metrics" / "00_skeleton_data.json"
     assert output_paths(paths) is paths
@@ -43,8 +44,8 @@ def test_a_file_where_a_folder_goes_is_a_clear_error(tmp_path):
 
 # --- profiles -------------------------------------------------------------------------------------
 def test_profiles_are_ordered_by_size_and_crop_to_64():
-    ci, default, full = (get_profile(name) for name in PROFILES)
-    assert PROFILES == ("ci", "default", "full")
+    ci, default, full = (get_profile(name) for name in ("ci", "default", "full"))
+    assert tuple(PROFILES) == ("ci", "default", "full")
     for small, big in ((ci, default), (default, full)):
         assert small.synthetic_samples_per_class < big.synthetic_samples_per_class
         assert small.animation_frames < big.animation_frames
@@ -78,16 +79,17 @@ def test_unknown_parameter_values_fail_with_the_valid_ones(tmp_path, override, m
         setup(tmp_path, **override)
 
 
-def test_device_resolution(monkeypatch):
+def test_device_resolution_is_the_one_resolver(monkeypatch):
+    assert nb.resolve_device is resolve_device  # the notebooks use the runs' resolver
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    assert nb.resolve_device("auto") == torch.device("cpu")
+    assert resolve_device("auto") == torch.device("cpu")
     with pytest.raises(ValueError, match="CUDA is not available"):
-        nb.resolve_device("cuda")
+        resolve_device("cuda")
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
-    assert nb.resolve_device("auto") == torch.device("cuda")
+    assert resolve_device("auto") == torch.device("cuda")
     with pytest.raises(ValueError, match="only 1 CUDA device"):
-        nb.resolve_device("cuda:3")
+        resolve_device("cuda:3")
 
 
 def test_context_holds_resolved_values(tmp_path):
@@ -180,3 +182,13 @@ def test_inside_a_kernel_figures_are_png_only_and_plotly_js_is_not_embedded(tmp_
     assert "plotly.js v" not in text and len(text) < 100_000, len(text)
     plotly_data = [o["data"] for o in notebook.cells[2].outputs if "data" in o]
     assert any("application/vnd.plotly.v1+json" in d for d in plotly_data)
+
+
+def test_ctx_run_gives_a_run_of_the_notebooks_profile_and_reuses_it(tmp_path):
+    ctx = setup(tmp_path, seed=3)
+    first = ctx.run("pretrain", representations="seq", epochs=1, progress=False)
+    assert first.complete and first.config.run.seed == 3 and first.config.data.dataset == "synthetic"
+    assert first.config.encoder.preset == "tiny"  # the ci profile
+    assert first.folder.root.parent == tmp_path / "runs" / "pretrain"
+    again = ctx.run("pretrain", representations="seq", epochs=1, progress=False)
+    assert again.folder.root == first.folder.root and again.metrics == first.metrics
