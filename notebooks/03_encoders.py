@@ -53,15 +53,15 @@ import torch
 from torch import nn
 
 from skelviz import augment, represent
-from skelviz.config import resolve_config
+from skelviz.runs.config import resolve_config
 from skelviz.encoders import PRESETS, BiGRUConfig, EmbeddingNet, build_encoder, count_parameters
 from skelviz.notebook import setup_notebook
 from skelviz.skeleton import NTU25
 
 ctx = setup_notebook(PROFILE, DATASET, DATA_ROOT, DEVICE, SEED, OUTPUT_DIR, notebook="03_encoders")
 pretrain = resolve_config(ctx.profile.name)
-preset = PRESET or pretrain.preset
-frames = FRAMES or pretrain.frames
+preset = PRESET or pretrain.encoder.preset
+frames = FRAMES or pretrain.data.frames
 if preset not in PRESETS:
     raise ValueError(f"PRESET={preset!r}: known presets are {sorted(PRESETS)}")
 if frames < 16:
@@ -84,7 +84,7 @@ per_class = 2  # two samples from each of the first classes, so that same-class 
 picked = [i for c in range(data.num_classes) for i in np.flatnonzero(data.labels == c)[:per_class]]
 picked = np.array(picked[:max(BATCH_SIZE, 2)])
 count = len(picked)
-padded, lengths = data.subset(picked).padded()
+padded, lengths = data.batch(picked)  # (N, M, T_max, V, C): padded to the longest picked one
 x = augment.center_crop_resize(torch.from_numpy(padded).to(ctx.device),
                                torch.from_numpy(lengths).to(ctx.device), ratio=0.95, out_frames=frames)
 print(f"x {tuple(x.shape)} = (N, M, T, V, C)")

@@ -60,7 +60,7 @@ def embedding_net(config: Config, representation: str, layout: SkeletonLayout, n
         stepwise_gru=enc.gru == "stepwise" and representation == "seq",
     )  # fmt: skip
     hidden = enc.head_hidden or encoder.feature_dim
-    head = ProjectionHead(encoder.feature_dim, hidden, enc.embed_dim, enc.head_init, representation)
+    head = ProjectionHead(encoder.feature_dim, hidden, enc.embed_dim, init=enc.head_init, representation=representation)
     return EmbeddingNet(encoder, head)
 
 
