@@ -42,7 +42,7 @@ want_stamp="$(cat "$REPO_ROOT/pyproject.toml" <(echo "$TORCH_SPEC") | "$PYTHON" 
 if [[ -z "${SKELVIZ_FORCE_SETUP:-}" && -x "$VENV/bin/python" && -f "$STAMP" ]] \
     && [[ "$(cat "$STAMP")" == "$want_stamp" ]] \
     && "$VENV/bin/python" -c 'import importlib.util as u, sys
-sys.exit(any(u.find_spec(m) is None for m in ("skelviz", "torch", "papermill", "nbval")))' 2>/dev/null; then
+sys.exit(any(u.find_spec(m) is None for m in ("skelviz", "torch", "papermill", "jupytext", "ruff")))' 2>/dev/null; then
     echo "setup: $VENV is up to date"
     exit 0
 fi

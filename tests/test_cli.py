@@ -70,6 +70,7 @@ def test_overrides_parse_json_values_and_keep_strings():
         cli.parse_overrides(["=3"])
 
 
+@pytest.mark.slow
 def test_a_run_then_the_same_command_reuses_it(tmp_path):
     args = ["pretrain", "--profile", "ci", "--set", "epochs=1", "--set", "representations=seq",
             "--output-dir", str(tmp_path), "--no-progress", "--json", str(tmp_path / "s.json")]  # fmt: skip

@@ -20,6 +20,8 @@ from torch import nn
 
 from skelviz.runs.distributed import Rank, shard, wrap_ddp
 
+pytestmark = pytest.mark.slow  # two processes train under torchrun: the test command's slow stage
+
 REPO = Path(__file__).resolve().parents[1]
 GLOBAL_BATCH = 32  # the ci profile's batch_size
 QUEUE = 64  # the ci profile's queue_size

@@ -125,7 +125,7 @@ def test_parameters_cell(path):
     values = parse_parameters(source(cell))
     missing = [name for name in REQUIRED_PARAMETERS if name not in values]
     assert not missing, f"parameters missing: {missing}"
-    assert values["PROFILE"] == "ci", "PROFILE must default to 'ci' (nbval runs the stored defaults)"
+    assert values["PROFILE"] == "ci", "PROFILE must default to 'ci' (opening a notebook runs the quick profile)"
 
 
 @notebook_param

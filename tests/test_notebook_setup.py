@@ -157,7 +157,7 @@ def test_plotly_renderer_never_embeds_plotly_js(tmp_path):
     assert "cdn.plot.ly" in bundle["text/html"] or "Plotly.newPlot" in bundle["text/html"]
 
 
-@pytest.mark.notebooks
+@pytest.mark.slow
 def test_inside_a_kernel_figures_are_png_only_and_plotly_js_is_not_embedded(tmp_path):
     """Execute a three-cell notebook in a real kernel and inspect what it stores."""
     nbformat = pytest.importorskip("nbformat")

@@ -117,6 +117,7 @@ def test_unknown_extra_parameter_and_missing_data_root_are_refused(notebooks, ca
 # --- Runner: one real papermill run ------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_runs_in_order_injects_parameters_and_reports_failure(notebooks, tmp_path):
     out = tmp_path / "out"
     command = [sys.executable, str(SCRIPT), "--notebooks-dir", str(notebooks), "--profile", "ci",
@@ -148,6 +149,7 @@ def test_runs_in_order_injects_parameters_and_reports_failure(notebooks, tmp_pat
     assert summary["parameters"]["OUTPUT_DIR"] == str(out)
 
 
+@pytest.mark.slow
 def test_a_kernel_that_dies_at_start_is_started_again_but_a_failing_cell_is_not(notebooks, tmp_path, monkeypatch):
     import papermill
 
@@ -206,6 +208,27 @@ def test_numeric_leaves_and_bounds_helpers():
     assert ACCURACY_KEY.search("knn_acc") and ACCURACY_KEY.search("top1") and not ACCURACY_KEY.search("accelerator")
 
 
+def what_a_run_must_show(metrics: dict) -> list[str]:
+    """Problems with a notebook's metrics: pretraining lowered the loss (last epoch below epoch 2,
+    the first whose queue holds only real keys) and every 1-NN accuracy beat chance."""
+    problems = []
+    if "loss_epoch_2" in metrics and "loss_last_epoch" in metrics:
+        if not metrics["loss_last_epoch"] < metrics["loss_epoch_2"]:
+            problems.append(f"loss did not fall: epoch 2 {metrics['loss_epoch_2']:.4f}, last {metrics['loss_last_epoch']:.4f}")
+    chance = metrics.get("chance")
+    for key, value in metrics.items():
+        if chance is not None and key.startswith("knn_1nn") and not value > chance:
+            problems.append(f"{key} = {value:.3f} does not beat chance {chance:.3f}")
+    return problems
+
+
+def test_what_a_run_must_show_can_fail():
+    good = {"loss_epoch_2": 5.0, "loss_last_epoch": 4.0, "chance": 0.1, "knn_1nn_pretrained": 0.3}
+    assert what_a_run_must_show(good) == []
+    assert "loss did not fall" in what_a_run_must_show({**good, "loss_last_epoch": 5.5})[0]
+    assert "does not beat chance" in what_a_run_must_show({**good, "knn_1nn_untrained[seq]": 0.1})[0]
+
+
 @pytest.mark.run_outputs
 @pytest.mark.parametrize("run", RUNS, ids=[p.name for p in RUNS])
 def test_every_notebook_run_wrote_sane_metrics(run):
@@ -225,10 +248,12 @@ def test_every_notebook_run_wrote_sane_metrics(run):
         assert leaves, f"{path} holds no number"
         for key, number in leaves:
             assert math.isfinite(number), f"{path}: {key} = {number}"
-            if ACCURACY_KEY.search(key):
-                assert 0 <= number <= 100, f"{path}: {key} = {number} is not an accuracy"
+            if ACCURACY_KEY.search(key):  # skelviz stores accuracies as fractions
+                assert 0 <= number <= 1, f"{path}: {key} = {number} is not an accuracy in [0, 1]"
             if "loss" in key:
                 assert number >= 0, f"{path}: {key} = {number} (contrastive losses are >= 0)"
+        for problem in what_a_run_must_show(metrics.get("metrics", {})):
+            pytest.fail(f"{path}: {problem}")
         # skelviz.metrics.record_metrics writes {"notebook", "metrics", "provenance": {...}}.
         provenance = metrics.get("provenance", {})
         for key in ("profile", "dataset"):
