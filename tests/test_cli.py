@@ -25,6 +25,8 @@ def run_cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
         (["--set", "protocol=cross_galaxy"], "has no split 'cross_galaxy'"),
         (["--set", "dataset=nw-ucla", "--data-root", "/nonexistent/nw-ucla"], "/nonexistent/nw-ucla"),
         (["--stop-after", "0"], "--stop-after must be >= 1, got 0"),
+        (["--data-root", "/some/folder"], "dataset 'synthetic' reads no files"),
+        (["--set", "dataset=kinetics"], "dataset: unknown 'kinetics'"),
     ],
 )
 def test_user_errors_print_one_line_and_exit_2(tmp_path, args, message):

@@ -72,8 +72,16 @@ def load_run_data(config: Config, data_root: str | None = None) -> RunData:
 
     Introduced in ``notebooks/04_intra_skeleton_moco``.
     """
-    from skelviz.readers import load_dataset
+    from skelviz.readers import DATASETS, load_dataset
 
+    name = config.data.dataset
+    if name not in DATASETS:
+        raise ConfigError(f"dataset: unknown {name!r}; known: {', '.join(DATASETS)}")
+    if data_root and DATASETS[name].folder is None and DATASETS[name].env_var is None:
+        raise ConfigError(
+            f"data root {data_root} given, but dataset {name!r} reads no files; "
+            "name the dataset it holds (e.g. --set dataset=nw-ucla)"
+        )
     key = (config.data.dataset, config.data.dataset_options, str(data_root or ""))
     if key not in _CACHE:
         _CACHE[key] = load_dataset(config.data.dataset, data_root or None, **dict(config.data.dataset_options))
