@@ -1,22 +1,18 @@
 """Benchmark: the augmentation pipeline (paper Section 3.1), batched versus one sample at a time.
 
 Two augmented views of NTU-shaped samples (T = 300 padded, V = 25, M = 2, valid lengths 50..300,
-64 output frames, the released 64-frame crop floor), produced six ways:
+64 output frames, the released 64-frame crop floor), produced four ways:
 
 * ``released``: the released per-sample pipeline (``reference_augment.py``, the same numpy and
   torch operations as the released feeder), augmentation only;
 * ``released+format``: the same plus the feeder's SEQ / STG formatting (the whole inter
   ``__getitem__`` apart from reading the sample; the notes measured 1.12 ms per sample for it);
 * ``skelviz-per-sample``: skelviz's ``TwoViewAugment`` called on one sample at a time;
-* ``skelviz-per-sample-torch``: the same with ``fused=False`` (the torch steps);
-* ``skelviz-batched-torch``: ``TwoViewAugment(fused=False)`` on whole batches (the torch steps,
-  what runs on a GPU);
-* ``skelviz-batched``: ``TwoViewAugment`` on whole batches (on a CPU: the fused numba kernel).
+* ``skelviz-batched``: ``TwoViewAugment`` on whole batches (two torch steps per batch: the
+  crop-resize as one gather, the shear / jitter maps as one block-diagonal matmul).
 
 The pipelines run in interleaved rounds (one batch of each per round) and the table reports the
 median CPU time per batch (process time: "per core", and robust to other load on the machine).
-Targets: batched >= 20x the released pipeline per core (issue 2) and >= 20x skelviz one sample at
-a time (issue 3).
 
 Run: ``python benchmarks/bench_augment.py [--threads 1] [--batch 64] [--rounds 30]``. Prints a
 table and writes ``benchmarks/results/augment.json``.
@@ -44,7 +40,7 @@ except ImportError:  # run as a module from the repo root
 
 def interleaved_cpu_ms(pipelines: dict, rounds: int, sync=lambda: None) -> dict[str, list[float]]:
     """CPU milliseconds of each pipeline per call, the pipelines taking turns round by round."""
-    for fn in pipelines.values():  # warm-up: numba compiles or loads its cache, caches fill
+    for fn in pipelines.values():  # warm-up: caches and the allocator fill
         fn()
         fn()
     times: dict[str, list[float]] = {name: [] for name in pipelines}
@@ -77,7 +73,7 @@ def main() -> None:
     lens = torch.from_numpy(lengths).to(device)
     gen = torch.Generator(device=device).manual_seed(0)
     config = AugmentConfig(min_crop_frames=64)
-    fused, steps = TwoViewAugment(config), TwoViewAugment(config, fused=False)
+    augment = TwoViewAugment(config)
     released = ReleasedPipeline(seed=0)
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
 
@@ -94,10 +90,8 @@ def main() -> None:
     pipelines = {
         "released": released_batch,
         "released+format": lambda: released_batch(with_format=True),
-        "skelviz-per-sample": lambda: per_sample(fused),
-        "skelviz-per-sample-torch": lambda: per_sample(steps),
-        "skelviz-batched-torch": lambda: steps(x, lens, gen),
-        "skelviz-batched": lambda: fused(x, lens, gen),
+        "skelviz-per-sample": lambda: per_sample(augment),
+        "skelviz-batched": lambda: augment(x, lens, gen),
     }
     times = interleaved_cpu_ms(pipelines, args.rounds, sync)
     rows = {}
@@ -114,8 +108,10 @@ def main() -> None:
     )
     print(f"augmentation, two views per sample, batch {n}, {args.threads} thread(s), {device}, "
           f"median of {args.rounds} interleaved rounds")  # fmt: skip
-    print(f"{'pipeline':<22} {'cpu ms/batch':>13} {'min':>7} {'samples/cpu-s':>14} {'vs released':>12} "
-          f"{'vs per-sample':>14}")  # fmt: skip
+    print(
+        f"{'pipeline':<22} {'cpu ms/batch':>13} {'min':>7} {'samples/cpu-s':>14} "
+        f"{'vs released':>12} {'vs per-sample':>14}"
+    )
     for name, row in rows.items():
         row["speedup_vs_released"] = base / row["cpu_ms_per_batch"]
         row["speedup_vs_per_sample"] = single / row["cpu_ms_per_batch"]
@@ -124,8 +120,14 @@ def main() -> None:
               f"{row['speedup_vs_per_sample']:>13.1f}x")  # fmt: skip
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"threads": args.threads, "batch": n, "rounds": args.rounds, "device": str(device),
-            "torch": torch.__version__, "machine": platform.processor() or platform.machine()}  # fmt: skip
+    meta = {
+        "threads": args.threads,
+        "batch": n,
+        "rounds": args.rounds,
+        "device": str(device),
+        "torch": torch.__version__,
+        "machine": platform.processor() or platform.machine(),
+    }
     out.write_text(json.dumps({"meta": meta, "results": rows}, indent=2))
     print(f"wrote {out}")
 

@@ -86,7 +86,9 @@ class AugmentConfig:
 
     def __post_init__(self) -> None:
         if not 0.0 < self.l_min <= self.l_max <= 1.0:
-            raise ValueError(f"need 0 < l_min <= l_max <= 1, got l_min={self.l_min}, l_max={self.l_max}")
+            raise ValueError(
+                f"need 0 < l_min <= l_max <= 1, got l_min={self.l_min}, l_max={self.l_max}"
+            )
         if self.out_frames < 1 or self.min_crop_frames < 1:
             raise ValueError("out_frames and min_crop_frames must be >= 1")
         if self.spatial not in SPATIAL_MODES:
@@ -113,7 +115,9 @@ def _check_batch(x: torch.Tensor, lengths: torch.Tensor | None = None) -> None:
         if lengths.shape != (x.shape[0],):
             raise ValueError(f"lengths must have shape ({x.shape[0]},), got {tuple(lengths.shape)}")
         if len(lengths) and (int(lengths.min()) < 1 or int(lengths.max()) > x.shape[2]):
-            raise ValueError(f"lengths must lie in 1..{x.shape[2]} (T), got {lengths.tolist()[:8]}...")
+            raise ValueError(
+                f"lengths must lie in 1..{x.shape[2]} (T), got {lengths.tolist()[:8]}..."
+            )
 
 
 def _scale(u: torch.Tensor, low: float, high: float) -> torch.Tensor:
@@ -207,7 +211,7 @@ def temporal_crop_resize(
     out_frames: int = 64,
     min_crop_frames: int = 1,
 ) -> torch.Tensor:
-    """Eq. 3: random crop of ratio U(l_min, l_max) of the valid frames, resized to ``out_frames``."""
+    """Eq. 3: a random crop of U(l_min, l_max) of the valid frames, resized to ``out_frames``."""
     _check_batch(x, lengths)
     start, crop = sample_crop_windows(lengths, generator, l_min, l_max, min_crop_frames)
     return resample_windows(x, start, crop, out_frames)
@@ -228,7 +232,9 @@ def center_crop_resize(
 
 
 # --- spatial --------------------------------------------------------------------------------
-def sample_shear_matrices(n: int, generator: torch.Generator, amplitude: float = 1.0) -> torch.Tensor:
+def sample_shear_matrices(
+    n: int, generator: torch.Generator, amplitude: float = 1.0
+) -> torch.Tensor:
     """(N, 3, 3) shear matrices: ones on the diagonal, off-diagonals ~ U(-a, a) (Eq. 1)."""
     return shear_from_uniforms(_rand((n, 3, 3), generator), amplitude)
 
@@ -251,7 +257,9 @@ def apply_joint_maps(x: torch.Tensor, matrices: torch.Tensor) -> torch.Tensor:
     block = torch.zeros(n, v, c, v, c, device=x.device, dtype=x.dtype)
     joints = torch.arange(v, device=x.device)
     # block[n, v, c_in, v, d_out] = A[n, v, d_out, c_in]; advanced indices put V first
-    block[:, joints, :, joints, :] = matrices.to(x.device, x.dtype).transpose(-1, -2).transpose(0, 1)
+    block[:, joints, :, joints, :] = (
+        matrices.to(x.device, x.dtype).transpose(-1, -2).transpose(0, 1)
+    )
     rows = x.reshape(n, m * t, v * c)  # (N, M*T, V*C)
     return torch.bmm(rows, block.view(n, v * c, v * c)).view(x.shape)
 
@@ -357,7 +365,9 @@ def joint_jitter(
 
 
 # --- composition ----------------------------------------------------------------------------
-def joint_maps_from_uniforms(u: torch.Tensor, config: AugmentConfig = AugmentConfig()) -> torch.Tensor:
+def joint_maps_from_uniforms(
+    u: torch.Tensor, config: AugmentConfig = AugmentConfig()
+) -> torch.Tensor:
     """The spatial half of Eq. 4 as per-joint maps ``(N, V, 3, 3)`` from a uniform table.
 
     u: (N, 22 + V), columns ``U_*``. Shear maps every joint by ``S_n``; jittering maps its
@@ -365,7 +375,9 @@ def joint_maps_from_uniforms(u: torch.Tensor, config: AugmentConfig = AugmentCon
     picks one of the two per sample by a coin with probability ``p_shear`` of shear.
     """
     n = u.shape[0]
-    shear = shear_from_uniforms(u[:, U_SHEAR : U_SHEAR + 9].reshape(n, 3, 3), config.shear_amplitude)
+    shear = shear_from_uniforms(
+        u[:, U_SHEAR : U_SHEAR + 9].reshape(n, 3, 3), config.shear_amplitude
+    )
     joint_mask, zero_mode, jitter_matrices = jitter_from_uniforms(
         u[:, U_SCORES:],
         u[:, U_ZERO],
@@ -390,7 +402,12 @@ def view_params_from_uniforms(
     """One view per row of u: ``(start (N,), crop (N,), joint maps (N, V, 3, 3) or None)``."""
     if config.temporal:
         start, crop = crop_windows_from_uniforms(
-            lengths, u[:, U_RATIO], u[:, U_START], config.l_min, config.l_max, config.min_crop_frames
+            lengths,
+            u[:, U_RATIO],
+            u[:, U_START],
+            config.l_min,
+            config.l_max,
+            config.min_crop_frames,
         )
     else:
         start, crop = torch.zeros_like(lengths), lengths
@@ -416,7 +433,9 @@ def render_views(
         want = (len(source), U_SCORES + x.shape[3])
         raise ValueError(f"u must have shape {want} (one row per view), got {tuple(u.shape)}")
     source = source.to(x.device)
-    start, crop, maps = view_params_from_uniforms(u, lengths.to(u.device)[source.to(u.device)], config)
+    start, crop, maps = view_params_from_uniforms(
+        u, lengths.to(u.device)[source.to(u.device)], config
+    )
     same = len(source) == len(x) and torch.equal(source, torch.arange(len(x), device=x.device))
     out = resample_windows(x if same else x[source], start, crop, config.out_frames)
     return out if maps is None else apply_joint_maps(out, maps)

@@ -202,7 +202,9 @@ def test_random_composition_picks_shear_or_jitter_per_sample():
     x = batch(n=64)
     lengths = torch.randint(1, 41, (64,), generator=gen(8))
     outs = {
-        mode: spatio_temporal_augment(x, lengths, gen(9), AugmentConfig(out_frames=16, spatial=mode))
+        mode: spatio_temporal_augment(
+            x, lengths, gen(9), AugmentConfig(out_frames=16, spatial=mode)
+        )
         for mode in ("random", "shear", "jitter")
     }
     is_shear = (outs["random"] - outs["shear"]).flatten(1).abs().amax(1) == 0
