@@ -4,8 +4,8 @@ Sequences keep their own length (no padding in storage); :meth:`SkeletonDataset.
 the zero-padded ``(B, M, T_b, V, C)`` batch of the selected sequences (T_b: the longest of them)
 plus valid-frame counts that the batched augmentations (paper Section 3.1) consume. Padding one
 batch at a time keeps memory at the size of a batch: the NTU-60 cross-subject training split
-(40,320 sequences) padded to 300 frames would take about 7 GB. Evaluation protocols (cross-view, cross-subject, ...) are stored as named
-index splits so later notebooks never re-derive them.
+(40,320 sequences) padded to 300 frames would take about 7 GB. Evaluation protocols (cross-view,
+cross-subject, ...) are stored as named index splits so later notebooks never re-derive them.
 
 Introduced in ``notebooks/00_skeleton_data``.
 """
@@ -141,7 +141,9 @@ class SkeletonDataset:
             )
         persons = {s.shape[0] for s in self.sequences}
         if len(persons) > 1:
-            raise SkeletonDataError(f"{self.name}: sequences have different person counts {persons}")
+            raise SkeletonDataError(
+                f"{self.name}: sequences have different person counts {persons}"
+            )
         for seq, sample in zip(self.sequences, self.sample_names):
             check_sequence(seq, f"{self.name}/{sample}", self.layout.num_joints)
         for protocol, (train, test) in self.splits.items():

@@ -81,8 +81,7 @@ def knn_predict(
     labels = torch.as_tensor(train_labels).long()  # (N_train,)
     if gallery.ndim != 2 or queries.ndim != 2:
         raise ValueError(
-            f"knn: features must be (N, D), got {tuple(gallery.shape)} and "
-            f"{tuple(queries.shape)}"
+            f"knn: features must be (N, D), got {tuple(gallery.shape)} and {tuple(queries.shape)}"
         )
     if gallery.shape[0] != labels.shape[0]:
         raise ValueError(f"knn: {gallery.shape[0]} train features but {labels.shape[0]} labels")
