@@ -30,7 +30,7 @@
 # faster): `ci` about 1 min · `default` about 1.8 min · `full` about 2.4 min; N-UCLA about 1.2 min.
 #
 # **Paper**: Section 3.1 (Eqs. 1-4), Figures 2, 3 and 4, Section 4.2 ($|j| = 15$, $l_{min} = 0.1$, 64 frames);
-# the released code's details in `shared/notes/reference-implementation.md`, section 2.
+# where the released code differs (the jitter, the hidden 64-frame crop floor), this notebook says so.
 
 # %% tags=["parameters"]
 PROFILE = "ci"  # ci | default | full: how many examples and random draws

@@ -1,6 +1,6 @@
 """Frozen-feature evaluation: feature extraction with the test crop and cosine k-nearest neighbours.
 
-The released ``action_retrieval.py`` protocol (``shared/notes/reference-implementation.md`` 1.3):
+The released ``action_retrieval.py`` protocol (paper Section 4.3, 3D action retrieval):
 pre-head encoder features of a deterministic centre crop (95 % of the valid frames, resized to T),
 L2-normalised, a cosine 1-NN classifier fit on the train split and scored on the test split. One
 deliberate deviation, recorded here: features are taken in ``eval()`` mode under ``no_grad`` (the
