@@ -219,10 +219,3 @@ class SkeletonDataset:
             raise IndexError(f"{self.name}: index {bad} outside 0..{len(self) - 1}")
         sequences = [self.sequences[i] for i in idx]
         return pad_sequences(sequences, self.num_persons, self.layout.num_joints, max_frames)
-
-    def padded(self, max_frames: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """The whole dataset as one batch: ``batch(range(N), max_frames)``, ``(N, M, T, V, C)``.
-
-        Memory grows with N times the longest sequence; prefer :meth:`batch` per batch.
-        """
-        return pad_sequences(self.sequences, self.num_persons, self.layout.num_joints, max_frames)

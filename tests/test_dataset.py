@@ -25,19 +25,19 @@ def make(lengths=(3, 5, 1), **overrides):
     return SkeletonDataset(**kwargs)
 
 
-def test_padded_batch_holds_each_sequence_then_zeros():
+def test_a_batch_holds_each_sequence_then_zeros():
     ds = make()
-    x, lengths = ds.padded()
+    x, lengths = ds.batch(range(len(ds)))
     assert x.shape == (3, 1, 5, 20, 3) and lengths.tolist() == [3, 5, 1]
     assert np.array_equal(x[0, :, :3], ds.sequences[0]) and not x[0, :, 3:].any()
-    x4, l4 = ds.padded(max_frames=4)
+    x4, l4 = ds.batch(range(len(ds)), max_frames=4)
     assert x4.shape[2] == 4 and l4.tolist() == [3, 4, 1]
     assert np.array_equal(x4[1], ds.sequences[1][:, :4])
 
 
 def whole_split_cut(ds, indices, max_frames=None):
     """The old way: pad the whole split, take the rows, cut to the batch's longest sequence."""
-    x_all, lengths_all = ds.padded(max_frames)
+    x_all, lengths_all = ds.batch(range(len(ds)), max_frames)
     lengths = lengths_all[indices]
     return x_all[indices, :, : lengths.max()], lengths
 

@@ -102,7 +102,7 @@ def test_extract_features_pads_each_chunk_and_gives_the_features_of_whole_set_pa
     encoder = build_encoder("seq", "tiny", KINECT_V1_20, num_persons=1, frames=16)
     feats = extract_features(encoder, ds, frames=16, batch_size=4)
     # before: the whole set padded to its longest sequence (64 frames), then cut into chunks
-    x_all, lengths_all = (torch.from_numpy(a) for a in ds.padded())
+    x_all, lengths_all = (torch.from_numpy(a) for a in ds.batch(range(len(ds))))
     with torch.no_grad():
         encoder.eval()
         before = torch.cat([
