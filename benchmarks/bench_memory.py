@@ -99,7 +99,9 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict:
 
     started = time.perf_counter()
     if mode == "split":
-        x_all, lengths_all = data.batch(range(len(data)))  # (N, M, 300, V, C): the whole split at once
+        x_all, lengths_all = data.batch(
+            range(len(data))
+        )  # (N, M, 300, V, C): the whole split at once
     pad_split_s = time.perf_counter() - started
 
     torch.manual_seed(args.seed)  # the same initial weights in both modes: the same losses

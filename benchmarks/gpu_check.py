@@ -48,7 +48,9 @@ def step_throughput(batch: int, amp: bool, steps: int, warmup: int) -> dict:
         if i == warmup:
             torch.cuda.synchronize()
             started = time.perf_counter()
-        loss, _ = moco_step(model, dict(model.query_nets), optimizer, augment(x, lengths, gen), amp_ctx)
+        loss, _ = moco_step(
+            model, dict(model.query_nets), optimizer, augment(x, lengths, gen), amp_ctx
+        )
     torch.cuda.synchronize()
     seconds = (time.perf_counter() - started) / steps
     return {
@@ -74,7 +76,9 @@ def part_steps(limit: int) -> list[dict]:
             try:
                 out.append(step_throughput(batch, amp, steps=10, warmup=3))
             except Exception as err:  # noqa: BLE001 - record an out-of-memory and go on
-                out.append({"batch": batch, "amp_bf16": amp, "error": f"{type(err).__name__}: {err}"})
+                out.append(
+                    {"batch": batch, "amp_bf16": amp, "error": f"{type(err).__name__}: {err}"}
+                )
     return out
 
 

@@ -36,7 +36,7 @@
 # %% tags=["parameters"]
 PROFILE = "ci"  # ci | default | full: how much data to generate and how long to animate
 DATASET = "synthetic"  # synthetic | nw-ucla | utkinect | ntu60 | ntu120 | pku-mmd | generic
-DATA_ROOT = ""  # dataset folder, empty for the default search path; for nw-ucla the folder holding all_sqe/
+DATA_ROOT = ""  # dataset folder, empty for the default search; nw-ucla: the folder with all_sqe/
 DEVICE = "auto"  # auto | cpu | cuda | cuda:N (nothing here needs a GPU)
 SEED = 0  # seed of every random draw in this notebook
 OUTPUT_DIR = "outputs"  # figures/ and metrics/ go here (relative to the repository root)
@@ -50,7 +50,9 @@ from skelviz import viz
 from skelviz.notebook import setup_notebook
 from skelviz.preprocess import center_sequence, normalize_sequence
 
-ctx = setup_notebook(PROFILE, DATASET, DATA_ROOT, DEVICE, SEED, OUTPUT_DIR, notebook="00_skeleton_data")
+ctx = setup_notebook(
+    PROFILE, DATASET, DATA_ROOT, DEVICE, SEED, OUTPUT_DIR, notebook="00_skeleton_data"
+)
 
 # %% [markdown]
 # ## 1 · Load a dataset
@@ -67,11 +69,19 @@ ctx = setup_notebook(PROFILE, DATASET, DATA_ROOT, DEVICE, SEED, OUTPUT_DIR, note
 data = ctx.load_dataset()
 print(data)
 print("classes:", ", ".join(f"{i}={name}" for i, name in enumerate(data.class_names)))
-print("protocols:", {name: (len(tr), len(te)) for name, (tr, te) in data.splits.items()}, "(train, test)")
+print(
+    "protocols:",
+    {name: (len(tr), len(te)) for name, (tr, te) in data.splits.items()},
+    "(train, test)",
+)
 
 assert len(data) > 0 and data.labels.min() >= 0 and data.labels.max() < data.num_classes
-assert all(s.dtype == np.float32 and s.shape[0] == data.num_persons and s.shape[2:] == (data.layout.num_joints, 3)
-           for s in data.sequences)
+assert all(
+    s.dtype == np.float32
+    and s.shape[0] == data.num_persons
+    and s.shape[2:] == (data.layout.num_joints, 3)
+    for s in data.sequences
+)
 
 # %% [markdown]
 # ## 2 · The canonical layout `(M, T, V, C)`
@@ -92,8 +102,10 @@ if not 0 <= SAMPLE_INDEX < len(data):
     raise ValueError(f"SAMPLE_INDEX={SAMPLE_INDEX} is outside 0..{len(data) - 1}")
 seq = data.sequences[SAMPLE_INDEX]
 m, t, v, c = seq.shape
-print(f"{data.sample_names[SAMPLE_INDEX]}: class {data.class_names[data.labels[SAMPLE_INDEX]]!r}, "
-      f"subject {data.subjects[SAMPLE_INDEX]}, view {data.views[SAMPLE_INDEX]}")
+print(
+    f"{data.sample_names[SAMPLE_INDEX]}: class {data.class_names[data.labels[SAMPLE_INDEX]]!r}, "
+    f"subject {data.subjects[SAMPLE_INDEX]}, view {data.views[SAMPLE_INDEX]}"
+)
 print(f"shape (M, T, V, C) = {seq.shape}: {m} person(s), {t} frames, {v} joints, {c} coordinates")
 present = np.any(seq != 0, axis=(1, 2, 3))
 print("persons present:", present.tolist())
@@ -101,7 +113,7 @@ print("persons present:", present.tolist())
 batch, lengths = data.batch(range(min(8, len(data))))  # pads to the longest of these 8 sequences
 print("padded batch (N, M, T, V, C):", batch.shape, "valid lengths:", lengths.tolist())
 assert batch.shape[1:] == (m, lengths.max(), v, c)
-assert all(np.all(batch[i, :, lengths[i]:] == 0) for i in range(len(lengths))), "padding is zeros"
+assert all(np.all(batch[i, :, lengths[i] :] == 0) for i in range(len(lengths))), "padding is zeros"
 
 # %% [markdown]
 # ## 3 · The skeleton layout: joints, bones, sides
@@ -114,8 +126,10 @@ assert all(np.all(batch[i, :, lengths[i]:] == 0) for i in range(len(lengths))), 
 
 # %%
 layout = data.layout
-print(f"{layout.name}: V={layout.num_joints} joints, {len(layout.edges)} bones, centre={layout.joint_names[layout.center]}, "
-      f"spine={[layout.joint_names[j] for j in layout.spine]}, shoulders (right, left)={[layout.joint_names[j] for j in layout.shoulders]}")
+print(
+    f"{layout.name}: V={layout.num_joints} joints, {len(layout.edges)} bones, centre={layout.joint_names[layout.center]}, "
+    f"spine={[layout.joint_names[j] for j in layout.spine]}, shoulders (right, left)={[layout.joint_names[j] for j in layout.shoulders]}"
+)
 for j, name in enumerate(layout.joint_names):
     print(f"{j:>2} {name:<16} {layout.side_of(j)}", end="\n" if j % 3 == 2 else " | ")
 print()
@@ -126,7 +140,9 @@ while frontier:
     frontier = [k for j in frontier for k in np.nonzero(adjacency[j])[0] if k not in reached]
     reached.update(frontier)
 perm = layout.flip_permutation()
-assert len(layout.edges) == layout.num_joints - 1 and len(reached) == layout.num_joints, "a connected tree"
+assert len(layout.edges) == layout.num_joints - 1 and len(reached) == layout.num_joints, (
+    "a connected tree"
+)
 assert np.array_equal(adjacency, adjacency.T) and np.all(np.diag(adjacency) == 0)
 assert np.array_equal(perm[perm], np.arange(layout.num_joints)), "flipping twice is the identity"
 
@@ -164,8 +180,12 @@ two_person = [i for i, s in enumerate(data.sequences) if s.shape[0] > 1 and np.a
 print(f"{len(two_person)} of {len(data)} sequences have a second person")
 if two_person:
     i = two_person[0]
-    fig = viz.skeleton_strip(data.sequences[i], layout, frames=ctx.profile.strip_frames,
-                             title=f"{data.sample_names[i]}: {data.class_names[data.labels[i]]} (two persons)")
+    fig = viz.skeleton_strip(
+        data.sequences[i],
+        layout,
+        frames=ctx.profile.strip_frames,
+        title=f"{data.sample_names[i]}: {data.class_names[data.labels[i]]} (two persons)",
+    )
     ctx.save_figure(fig, "00_two_person_strip")
     display(fig)
 
@@ -180,7 +200,9 @@ if two_person:
 counts = np.bincount(data.labels, minlength=data.num_classes)
 lengths = data.lengths
 print("samples per class:", dict(zip(data.class_names, counts.tolist())))
-print(f"length: min {lengths.min()}, median {np.median(lengths):.0f}, mean {lengths.mean():.1f}, max {lengths.max()} frames")
+print(
+    f"length: min {lengths.min()}, median {np.median(lengths):.0f}, mean {lengths.mean():.1f}, max {lengths.max()} frames"
+)
 short = int(np.sum(lengths < 2))
 print(f"sequences shorter than 2 frames: {short}")
 assert counts.sum() == len(data) and lengths.min() >= 1
@@ -211,7 +233,9 @@ fig
 
 # %%
 raw_like = seq + np.array([0.3, -1.2, 2.5], dtype=np.float32)  # the same motion seen from elsewhere
-inline_centred = raw_like - raw_like[0][:, layout.center][None, :, None, :]  # (M, T, V, C) - (1, T, 1, C)
+inline_centred = (
+    raw_like - raw_like[0][:, layout.center][None, :, None, :]
+)  # (M, T, V, C) - (1, T, 1, C)
 library = center_sequence(raw_like, layout)
 recorded = np.any(raw_like != 0, axis=-1, keepdims=True)
 assert np.allclose(np.where(recorded, inline_centred, 0.0), library, atol=1e-5)
@@ -227,7 +251,9 @@ raw_data = None
 if DATASET == "synthetic":
     from skelviz.synthetic import SyntheticConfig, generate_raw
 
-    raw_takes = generate_raw(SyntheticConfig(samples_per_class=ctx.profile.synthetic_samples_per_class))
+    raw_takes = generate_raw(
+        SyntheticConfig(samples_per_class=ctx.profile.synthetic_samples_per_class)
+    )
     assert tuple(raw_takes.sample_names) == data.sample_names
     raw_sequences = raw_takes.sequences
 else:
@@ -245,15 +271,26 @@ if raw_sequences is not None:
     assert np.allclose(normalised, seq, atol=1e-4), "the reader normalises exactly this way"
     recorded = np.any(raw != 0, axis=-1, keepdims=True)  # (M, T, V, 1): missing joints stay zero
     shifted = (raw + np.array([1.0, -0.5, 2.0], dtype=np.float32)) * recorded
-    assert np.allclose(normalize_sequence(shifted, layout), normalised, atol=1e-4), "translation invariant"
+    assert np.allclose(normalize_sequence(shifted, layout), normalised, atol=1e-4), (
+        "translation invariant"
+    )
     frames_present = np.any(normalised[0] != 0, axis=(1, 2))
     assert np.allclose(normalised[0, frames_present, layout.center], 0.0, atol=1e-5), "centred"
     shoulder = normalised[0, 0, right] - normalised[0, 0, left]
-    assert abs(shoulder[1]) < 1e-4 and abs(shoulder[2]) < 1e-4 and shoulder[0] > 0, "shoulders on +x"
-    print("centre joint at the origin in every frame; shoulder vector (right - left) on +x; translation changes nothing")
+    assert abs(shoulder[1]) < 1e-4 and abs(shoulder[2]) < 1e-4 and shoulder[0] > 0, (
+        "shoulders on +x"
+    )
+    print(
+        "centre joint at the origin in every frame; shoulder vector (right - left) on +x; translation changes nothing"
+    )
 
-    fig = viz.compare_strips({"raw": raw, "normalised": normalised}, layout, frames=ctx.profile.strip_frames,
-                             title="raw camera coordinates (y up) vs view-normalised (z up)", shared_box=False)
+    fig = viz.compare_strips(
+        {"raw": raw, "normalised": normalised},
+        layout,
+        frames=ctx.profile.strip_frames,
+        title="raw camera coordinates (y up) vs view-normalised (z up)",
+        shared_box=False,
+    )
     ctx.save_figure(fig, "00_raw_vs_normalised")
     display(fig)
 
@@ -266,35 +303,50 @@ if raw_sequences is not None:
 # then has to absorb the rest of the viewpoint change, which is one reason the paper's shear augmentation
 # (notebook 01) simulates viewpoint changes.
 
+
 # %%
 def turn_about_y(sequence, degrees):
     a = np.radians(degrees)
-    rotation = np.array([[np.cos(a), 0, np.sin(a)], [0, 1, 0], [-np.sin(a), 0, np.cos(a)]], dtype=np.float32)
+    rotation = np.array(
+        [[np.cos(a), 0, np.sin(a)], [0, 1, 0], [-np.sin(a), 0, np.cos(a)]], dtype=np.float32
+    )
     return (sequence @ rotation.T) * np.any(sequence != 0, axis=-1, keepdims=True)
+
 
 yaw_shift = {}
 if raw_sequences is not None:
     picks = np.linspace(0, len(data) - 1, min(len(data), 60)).astype(int)
     for degrees in (10, 30):
-        shift = [np.abs(normalize_sequence(turn_about_y(raw_sequences[i], degrees), layout) - data.sequences[i]).max()
-                 for i in picks]
+        shift = [
+            np.abs(
+                normalize_sequence(turn_about_y(raw_sequences[i], degrees), layout)
+                - data.sequences[i]
+            ).max()
+            for i in picks
+        ]
         yaw_shift[degrees] = (float(np.median(shift)), float(np.max(shift)))
-        print(f"camera turned {degrees:>2} deg: normalised joints move by median {yaw_shift[degrees][0] * 100:.1f} cm, "
-              f"max {yaw_shift[degrees][1] * 100:.0f} cm (over {len(picks)} sequences)")
+        print(
+            f"camera turned {degrees:>2} deg: normalised joints move by median {yaw_shift[degrees][0] * 100:.1f} cm, "
+            f"max {yaw_shift[degrees][1] * 100:.0f} cm (over {len(picks)} sequences)"
+        )
 
 
 # %% [markdown]
 # Over the whole dataset: how far is the first-frame spine from +z after normalisation?
+
 
 # %%
 def angle_to(vectors, axis):
     unit = vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-9)
     return np.degrees(np.arccos(np.clip(unit @ axis, -1.0, 1.0)))
 
+
 firsts = np.stack([s[0, 0] for s in data.sequences])  # (N, V, C): first frame of person 0
 spine_angle = angle_to(firsts[:, top] - firsts[:, base], np.array([0.0, 0.0, 1.0]))
 shoulder_angle = angle_to(firsts[:, right] - firsts[:, left], np.array([1.0, 0.0, 0.0]))
-print(f"spine vs +z: median {np.median(spine_angle):.1f} deg, {np.mean(spine_angle > 45):.1%} of sequences beyond 45 deg")
+print(
+    f"spine vs +z: median {np.median(spine_angle):.1f} deg, {np.mean(spine_angle > 45):.1%} of sequences beyond 45 deg"
+)
 print(f"shoulders vs +x: max {shoulder_angle.max():.2f} deg")
 assert np.median(spine_angle) < 15 and shoulder_angle.max() < 0.5
 
@@ -313,20 +365,22 @@ assert np.median(spine_angle) < 15 and shoulder_angle.max() < 0.5
 # **Next: `01_augmentations_3d`**, the paper's pose shear, joint jittering and temporal crop-resize, in 3D.
 
 # %%
-ctx.record_metrics({
-    "num_sequences": len(data),
-    "num_classes": data.num_classes,
-    "num_persons": data.num_persons,
-    "num_joints": layout.num_joints,
-    "layout": layout.name,
-    "two_person_sequences": len(two_person),
-    "length_min": int(lengths.min()),
-    "length_median": float(np.median(lengths)),
-    "length_mean": float(lengths.mean()),
-    "length_max": int(lengths.max()),
-    "class_counts": counts,
-    "split_sizes": {name: [len(tr), len(te)] for name, (tr, te) in data.splits.items()},
-    "spine_angle_median_deg": float(np.median(spine_angle)),
-    "spine_angle_over_45_fraction": float(np.mean(spine_angle > 45)),
-    "camera_yaw_shift_median_max_m": {f"{deg}deg": v for deg, v in yaw_shift.items()},
-})
+ctx.record_metrics(
+    {
+        "num_sequences": len(data),
+        "num_classes": data.num_classes,
+        "num_persons": data.num_persons,
+        "num_joints": layout.num_joints,
+        "layout": layout.name,
+        "two_person_sequences": len(two_person),
+        "length_min": int(lengths.min()),
+        "length_median": float(np.median(lengths)),
+        "length_mean": float(lengths.mean()),
+        "length_max": int(lengths.max()),
+        "class_counts": counts,
+        "split_sizes": {name: [len(tr), len(te)] for name, (tr, te) in data.splits.items()},
+        "spine_angle_median_deg": float(np.median(spine_angle)),
+        "spine_angle_over_45_fraction": float(np.mean(spine_angle > 45)),
+        "camera_yaw_shift_median_max_m": {f"{deg}deg": v for deg, v in yaw_shift.items()},
+    }
+)

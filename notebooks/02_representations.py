@@ -36,7 +36,7 @@
 # %% tags=["parameters"]
 PROFILE = "ci"  # ci | default | full: size of the synthetic set
 DATASET = "synthetic"  # synthetic | nw-ucla | utkinect | ntu60 | ntu120 | pku-mmd | generic
-DATA_ROOT = ""  # dataset folder, empty for the default search path; for nw-ucla the folder holding all_sqe/
+DATA_ROOT = ""  # dataset folder, empty for the default search; nw-ucla: the folder with all_sqe/
 DEVICE = "auto"  # auto | cpu | cuda | cuda:N
 SEED = 0  # seed (nothing random is drawn here; kept for the shared convention)
 OUTPUT_DIR = "outputs"  # figures/ and metrics/ go here (relative to the repository root)
@@ -44,14 +44,16 @@ SAMPLE_INDEX = 0  # which sequence to represent
 FRAMES = 64  # clip length after the centre crop-resize; the paper uses 64
 
 # %%
+import matplotlib.pyplot as plt
 import numpy as np
 import torch
-import matplotlib.pyplot as plt
 
 from skelviz import augment, represent
 from skelviz.notebook import setup_notebook
 
-ctx = setup_notebook(PROFILE, DATASET, DATA_ROOT, DEVICE, SEED, OUTPUT_DIR, notebook="02_representations")
+ctx = setup_notebook(
+    PROFILE, DATASET, DATA_ROOT, DEVICE, SEED, OUTPUT_DIR, notebook="02_representations"
+)
 data = ctx.load_dataset()
 layout = data.layout
 if not 0 <= SAMPLE_INDEX < len(data):
@@ -73,8 +75,9 @@ print(data)
 # %%
 seq = data.sequences[SAMPLE_INDEX]  # (M, T, V, C)
 length = torch.tensor([seq.shape[1]], device=ctx.device)  # (1,)
-x = augment.center_crop_resize(torch.from_numpy(seq).to(ctx.device)[None], length, ratio=0.95,
-                               out_frames=FRAMES)  # (1, M, FRAMES, V, C)
+x = augment.center_crop_resize(
+    torch.from_numpy(seq).to(ctx.device)[None], length, ratio=0.95, out_frames=FRAMES
+)  # (1, M, FRAMES, V, C)
 N, M, T, V, C = x.shape
 name = f"{data.sample_names[SAMPLE_INDEX]} ({data.class_names[data.labels[SAMPLE_INDEX]]})"
 print(f"{name}: {seq.shape[1]} recorded frames -> x {tuple(x.shape)} = (N, M, T, V, C)")
@@ -91,6 +94,7 @@ x_np = x.cpu().numpy()
 # `[j0.x.p1, j0.x.p2, j0.y.p1, j0.y.p2, j0.z.p1, j0.z.p2, j1.x.p1, …]`. The two persons are
 # interleaved per coordinate, not concatenated. First by hand, one index at a time:
 
+
 # %%
 def sequence_inline(batch):
     """(N, M, T, V, C) numpy -> (N, T, V*C*M): feature (v*C + c)*M + m holds joint v, coordinate c, person m."""
@@ -102,11 +106,16 @@ def sequence_inline(batch):
                 out[:, :, (joint * c + coord) * m + person] = batch[:, person, :, joint, coord]
     return out
 
+
 x_seq = represent.to_sequence(x)  # (N, T, V*C*M)
-assert np.array_equal(sequence_inline(x_np), x_seq.cpu().numpy()), "inline order == skelviz.represent.to_sequence"
+assert np.array_equal(sequence_inline(x_np), x_seq.cpu().numpy()), (
+    "inline order == skelviz.represent.to_sequence"
+)
 assert torch.equal(represent.from_sequence(x_seq, M, V), x), "round trip is exact"
 feature_names = [f"j{v}.{'xyz'[c]}.p{m + 1}" for v in range(V) for c in range(C) for m in range(M)]
-print(f"X^SEQ {tuple(x_seq.shape)} = (N, T, V*C*M = {V}*{C}*{M}); first features: {feature_names[:7]}")
+print(
+    f"X^SEQ {tuple(x_seq.shape)} = (N, T, V*C*M = {V}*{C}*{M}); first features: {feature_names[:7]}"
+)
 
 # %% [markdown]
 # As a picture, X^SEQ is a heat map: time runs left to right and each row is one feature. Rows come in
@@ -116,10 +125,15 @@ print(f"X^SEQ {tuple(x_seq.shape)} = (N, T, V*C*M = {V}*{C}*{M}); first features
 fig, ax = plt.subplots(figsize=(11, 6), layout="constrained")
 values = x_seq[0].cpu().numpy().T  # (V*C*M, T)
 limit = np.abs(values).max() or 1.0
-image = ax.imshow(values, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
+image = ax.imshow(
+    values, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest"
+)
 step = C * M
-ax.set_yticks(np.arange(0, V * C * M, step), [f"{feature_names[i]} ({layout.joint_names[i // step]})"
-                                               for i in range(0, V * C * M, step)], fontsize=6)
+ax.set_yticks(
+    np.arange(0, V * C * M, step),
+    [f"{feature_names[i]} ({layout.joint_names[i // step]})" for i in range(0, V * C * M, step)],
+    fontsize=6,
+)
 ax.set_xlabel("frame t")
 ax.set_ylabel("feature (first row of each joint's group)")
 ax.set_title(f"X^SEQ of {name}: {T} steps x {V * C * M} features")
@@ -141,7 +155,10 @@ x_img = represent.to_image(x)  # (N, C, T, V, M)
 assert x_img.shape == (N, C, T, V, M)
 assert torch.equal(represent.from_image(x_img), x), "round trip is exact"
 t_check, v_check = T // 2, layout.center
-assert torch.equal(x_img[0, :, t_check, v_check, 0], x[0, 0, t_check, v_check]), "pixel colour = joint xyz"
+assert torch.equal(x_img[0, :, t_check, v_check, 0], x[0, 0, t_check, v_check]), (
+    "pixel colour = joint xyz"
+)
+
 
 def as_rgb(img):
     """(C, T, V) -> (V, T, 3) in [0, 1]: each coordinate channel min-max scaled over the picture."""
@@ -150,9 +167,11 @@ def as_rgb(img):
     scaled = (img - low) / (high - low).clamp_min(1e-6)
     return scaled.permute(2, 1, 0).cpu().numpy()  # joints as rows, frames as columns
 
+
 persons = [m for m in range(M) if x[0, m].abs().sum() > 0] or [0]
-fig, axes = plt.subplots(len(persons), 4, figsize=(14, 3.6 * len(persons)), squeeze=False,
-                         layout="constrained")
+fig, axes = plt.subplots(
+    len(persons), 4, figsize=(14, 3.6 * len(persons)), squeeze=False, layout="constrained"
+)
 for row, m in zip(axes, persons):
     rgb = as_rgb(x_img[0, :, :, :, m])  # (V, T, 3)
     row[0].imshow(rgb, aspect="auto", interpolation="nearest")
@@ -191,7 +210,9 @@ adjacency = represent.graph_adjacency(layout)  # (3, V, V): identity, inward, ou
 assert torch.equal(represent.from_graph(x_graph), x), "round trip is exact"
 assert adjacency.shape == (3, V, V) and torch.equal(adjacency[0], torch.eye(V))
 bones = torch.from_numpy(layout.adjacency())
-assert torch.equal(((adjacency[1] > 0) | (adjacency[2] > 0)).float(), bones), "inward + outward = the bones"
+assert torch.equal(((adjacency[1] > 0) | (adjacency[2] > 0)).float(), bones), (
+    "inward + outward = the bones"
+)
 column_sums = adjacency[1:].sum(dim=1)  # (2, V)
 assert torch.allclose(column_sums[column_sums > 0], torch.ones(1)), "non-empty columns sum to 1"
 roots = torch.nonzero(adjacency[1].sum(dim=0) == 0).flatten().tolist()
@@ -199,7 +220,9 @@ assert len(roots) == 1, "a skeleton tree has exactly one root: the only joint wi
 print(f"root of {layout.name}: {layout.joint_names[roots[0]]} (joint {roots[0]})")
 
 fig, axes = plt.subplots(1, 3, figsize=(15, 5), layout="constrained")
-for ax, a, title in zip(axes, adjacency, ("identity", "inward (towards the root)", "outward (away from the root)")):
+for ax, a, title in zip(
+    axes, adjacency, ("identity", "inward (towards the root)", "outward (away from the root)")
+):
     ax.imshow(a.numpy(), cmap="Greys", vmin=0, vmax=1, interpolation="nearest")
     ax.set_title(f"A_{title}: {int((a > 0).sum())} non-zeros")
     ax.set_xlabel("output joint w")
@@ -216,22 +239,37 @@ fig
 # the joints `v` with `A_k[v, w] > 0`. Read it off the matrices for a wrist, an elbow and the spine, then
 # check it with a "one-hot" signal: put 1 on a single joint and see where it lands.
 
+
 # %%
 def sources(a, joint):
-    return [f"{layout.joint_names[v]} ({a[v, joint]:.2f})" for v in torch.nonzero(a[:, joint]).flatten().tolist()]
+    return [
+        f"{layout.joint_names[v]} ({a[v, joint]:.2f})"
+        for v in torch.nonzero(a[:, joint]).flatten().tolist()
+    ]
 
-probe = [j for j in range(V) if "wrist" in layout.joint_names[j]][:1] + \
-        [j for j in range(V) if "elbow" in layout.joint_names[j]][:1] + [layout.center]
+
+probe = (
+    [j for j in range(V) if "wrist" in layout.joint_names[j]][:1]
+    + [j for j in range(V) if "elbow" in layout.joint_names[j]][:1]
+    + [layout.center]
+)
 for joint in probe:
-    print(f"{layout.joint_names[joint]:>16} <- inward: {sources(adjacency[1], joint)}; "
-          f"outward: {sources(adjacency[2], joint)}")
+    print(
+        f"{layout.joint_names[joint]:>16} <- inward: {sources(adjacency[1], joint)}; "
+        f"outward: {sources(adjacency[2], joint)}"
+    )
 
 one_hot = torch.zeros(V)
 one_hot[layout.center] = 1.0
 reached = {k: torch.nonzero(one_hot @ adjacency[k]).flatten().tolist() for k in (1, 2)}
-print("a signal on the centre joint reaches", {k: [layout.joint_names[j] for j in v] for k, v in reached.items()})
+print(
+    "a signal on the centre joint reaches",
+    {k: [layout.joint_names[j] for j in v] for k, v in reached.items()},
+)
 neighbours = set(torch.nonzero(bones[layout.center]).flatten().tolist())
-assert set(reached[1]) | set(reached[2]) == neighbours, "one step of inward + outward reaches exactly the bone neighbours"
+assert set(reached[1]) | set(reached[2]) == neighbours, (
+    "one step of inward + outward reaches exactly the bone neighbours"
+)
 
 # %% [markdown]
 # ## 5 · Three views of the same numbers
@@ -251,11 +289,17 @@ shapes = {
 for key, (shape, meaning) in shapes.items():
     print(f"{key:>9}: {str(shape):<22} {meaning}")
 totals = {key: int(np.prod(shape)) for key, (shape, _) in shapes.items()}
-assert len(set(totals.values())) == 1, "every representation holds exactly the same number of values"
-same_multiset = all(torch.equal(torch.sort(r.flatten()).values, torch.sort(x.flatten()).values)
-                    for r in (x_seq, x_img, x_graph))
+assert len(set(totals.values())) == 1, (
+    "every representation holds exactly the same number of values"
+)
+same_multiset = all(
+    torch.equal(torch.sort(r.flatten()).values, torch.sort(x.flatten()).values)
+    for r in (x_seq, x_img, x_graph)
+)
 assert same_multiset, "and exactly the same values"
-print(f"each holds the same {totals['canonical']} values; representations: {represent.REPRESENTATIONS}")
+print(
+    f"each holds the same {totals['canonical']} values; representations: {represent.REPRESENTATIONS}"
+)
 
 # %% [markdown]
 # ## Takeaways
@@ -277,13 +321,18 @@ print(f"each holds the same {totals['canonical']} values; representations: {repr
 # **Next: `03_encoders`**: the BiGRU, HCN and A-GCN that read these three inputs.
 
 # %%
-ctx.record_metrics({
-    "sample": data.sample_names[SAMPLE_INDEX],
-    "layout": layout.name,
-    "frames": T,
-    "persons": M,
-    "shapes": {key: list(shape) for key, (shape, _) in shapes.items()},
-    "adjacency_nonzeros": {name: int((a > 0).sum()) for name, a in zip(("identity", "inward", "outward"), adjacency)},
-    "round_trips_exact": True,
-    "device": str(ctx.device),
-})
+ctx.record_metrics(
+    {
+        "sample": data.sample_names[SAMPLE_INDEX],
+        "layout": layout.name,
+        "frames": T,
+        "persons": M,
+        "shapes": {key: list(shape) for key, (shape, _) in shapes.items()},
+        "adjacency_nonzeros": {
+            name: int((a > 0).sum())
+            for name, a in zip(("identity", "inward", "outward"), adjacency)
+        },
+        "round_trips_exact": True,
+        "device": str(ctx.device),
+    }
+)

@@ -35,14 +35,14 @@
 # %% tags=["parameters"]
 PROFILE = "ci"  # ci | default | full: which preset is trained later (tiny / small / paper)
 DATASET = "synthetic"  # synthetic | nw-ucla | utkinect | ntu60 | ntu120 | pku-mmd | generic
-DATA_ROOT = ""  # dataset folder, empty for the default search path; for nw-ucla the folder holding all_sqe/
+DATA_ROOT = ""  # dataset folder, empty for the default search; nw-ucla: the folder with all_sqe/
 DEVICE = "auto"  # auto | cpu | cuda | cuda:N
 SEED = 0  # seeds the encoders' initial weights
 OUTPUT_DIR = "outputs"  # figures/ and metrics/ go here (relative to the repository root)
 PRESET = ""  # tiny | small | paper; empty: the profile's pretraining preset
 FRAMES = 0  # clip length; 0: the profile's pretraining clip length (32 in ci/default, 64 in full)
 BATCH_SIZE = 8  # samples in the demo batch
-TIME_ALL_PRESETS = False  # ci times the tiny preset only; True times small and paper too (always in default/full)
+TIME_ALL_PRESETS = False  # ci times the tiny preset; True: small and paper too
 
 # %%
 import time
@@ -53,9 +53,9 @@ import torch
 from torch import nn
 
 from skelviz import augment, represent
-from skelviz.runs.config import resolve_config
 from skelviz.encoders import PRESETS, BiGRUConfig, EmbeddingNet, build_encoder, count_parameters
 from skelviz.notebook import setup_notebook
+from skelviz.runs.config import resolve_config
 from skelviz.skeleton import NTU25
 
 ctx = setup_notebook(PROFILE, DATASET, DATA_ROOT, DEVICE, SEED, OUTPUT_DIR, notebook="03_encoders")
@@ -82,11 +82,15 @@ print(f"preset {preset!r}, {frames} frames, layout {layout.name} (V={layout.num_
 # %%
 per_class = 2  # two samples from each of the first classes, so that same-class pairs exist
 picked = [i for c in range(data.num_classes) for i in np.flatnonzero(data.labels == c)[:per_class]]
-picked = np.array(picked[:max(BATCH_SIZE, 2)])
+picked = np.array(picked[: max(BATCH_SIZE, 2)])
 count = len(picked)
 padded, lengths = data.batch(picked)  # (N, M, T_max, V, C): padded to the longest picked one
-x = augment.center_crop_resize(torch.from_numpy(padded).to(ctx.device),
-                               torch.from_numpy(lengths).to(ctx.device), ratio=0.95, out_frames=frames)
+x = augment.center_crop_resize(
+    torch.from_numpy(padded).to(ctx.device),
+    torch.from_numpy(lengths).to(ctx.device),
+    ratio=0.95,
+    out_frames=frames,
+)
 print(f"x {tuple(x.shape)} = (N, M, T, V, C)")
 assert x.shape == (count, M, frames, layout.num_joints, 3)
 
@@ -107,11 +111,15 @@ assert x.shape == (count, M, frames, layout.num_joints, 3)
 torch.manual_seed(SEED)
 for rep in represent.REPRESENTATIONS:
     module = build_encoder(rep, "tiny", layout, M, frames=frames)
-    print(f"--- {rep}: {type(module).__name__}, {count_parameters(module):,} parameters, "
-          f"feature_dim {module.feature_dim}")
+    print(
+        f"--- {rep}: {type(module).__name__}, {count_parameters(module):,} parameters, "
+        f"feature_dim {module.feature_dim}"
+    )
     for name, child in module.named_children():
         inner = child if not isinstance(child, nn.ModuleList) else child[0]
-        print(f"  {name:<9} {str(inner).splitlines()[0][:100]}{' x' + str(len(child)) if isinstance(child, nn.ModuleList) else ''}")
+        print(
+            f"  {name:<9} {str(inner).splitlines()[0][:100]}{' x' + str(len(child)) if isinstance(child, nn.ModuleList) else ''}"
+        )
 
 # %% [markdown]
 # ## 3 · How big are they? Parameter counts against Table 10
@@ -123,7 +131,11 @@ for rep in represent.REPRESENTATIONS:
 # pretraining (`--mlp`), which is dropped afterwards.
 
 # %%
-TABLE10 = {"img": 1.0e6, "stg": 3.0e6, "seq": 10.0e6}  # paper, Appendix Table 10 (# inference params)
+TABLE10 = {
+    "img": 1.0e6,
+    "stg": 3.0e6,
+    "seq": 10.0e6,
+}  # paper, Appendix Table 10 (# inference params)
 counts = {}
 torch.manual_seed(SEED)
 for preset_name in ("paper", "small", "tiny"):
@@ -138,10 +150,14 @@ for preset_name in ("paper", "small", "tiny"):
         }
         del enc
 
-print(f"{'encoder':<8}{'preset':<8}{'feature':>8}{'backbone':>13}{'+ fc->128':>13}{'+ MLP head':>13}{'paper T10':>11}")
+print(
+    f"{'encoder':<8}{'preset':<8}{'feature':>8}{'backbone':>13}{'+ fc->128':>13}{'+ MLP head':>13}{'paper T10':>11}"
+)
 for (rep, preset_name), c in counts.items():
     paper = f"{TABLE10[rep] / 1e6:.1f} M" if preset_name == "paper" else ""
-    print(f"{rep:<8}{preset_name:<8}{c['feature_dim']:>8}{c['backbone']:>13,}{c['fc128']:>13,}{c['mlp']:>13,}{paper:>11}")
+    print(
+        f"{rep:<8}{preset_name:<8}{c['feature_dim']:>8}{c['backbone']:>13,}{c['fc128']:>13,}{c['mlp']:>13,}{paper:>11}"
+    )
 
 released = {rep: counts[(rep, "paper")] for rep in represent.REPRESENTATIONS}
 assert released["img"]["fc128"] == 1_043_840 and released["stg"]["backbone"] == 3_454_090
@@ -166,9 +182,18 @@ width = 0.25
 for i, preset_name in enumerate(("tiny", "small", "paper")):
     values = [counts[(rep, preset_name)]["backbone"] for rep in represent.REPRESENTATIONS]
     bars = ax.bar(np.arange(3) + (i - 1) * width, values, width, label=preset_name)
-    ax.bar_label(bars, [f"{v / 1e6:.2f} M" if v >= 1e5 else f"{v / 1e3:.1f} k" for v in values], fontsize=7)
-ax.scatter(np.arange(3) + width, [TABLE10[rep] for rep in represent.REPRESENTATIONS], marker="_", s=900,
-           color="black", zorder=3, label="paper Table 10")
+    ax.bar_label(
+        bars, [f"{v / 1e6:.2f} M" if v >= 1e5 else f"{v / 1e3:.1f} k" for v in values], fontsize=7
+    )
+ax.scatter(
+    np.arange(3) + width,
+    [TABLE10[rep] for rep in represent.REPRESENTATIONS],
+    marker="_",
+    s=900,
+    color="black",
+    zorder=3,
+    label="paper Table 10",
+)
 ax.set_yscale("log")
 ax.set_xticks(np.arange(3), ["SEQ (BiGRU)", "IMG (HCN)", "STG (A-GCN)"])
 ax.set_ylabel("parameters (backbone)")
@@ -192,7 +217,10 @@ fig
 
 # %%
 torch.manual_seed(SEED)
-encoders = {rep: build_encoder(rep, preset, layout, M, frames=frames).to(ctx.device) for rep in represent.REPRESENTATIONS}
+encoders = {
+    rep: build_encoder(rep, preset, layout, M, frames=frames).to(ctx.device)
+    for rep in represent.REPRESENTATIONS
+}
 features, embeddings = {}, {}
 with torch.no_grad():
     for rep, enc in encoders.items():
@@ -200,11 +228,17 @@ with torch.no_grad():
         features[rep] = enc(x)  # (N, D)
         net = EmbeddingNet(enc).to(ctx.device).eval()
         embeddings[rep] = net(x)  # (N, 128)
-        assert features[rep].shape == (count, enc.feature_dim) and torch.isfinite(features[rep]).all()
-        assert torch.allclose(embeddings[rep].norm(dim=1), torch.ones(count, device=ctx.device), atol=1e-5)
+        assert (
+            features[rep].shape == (count, enc.feature_dim) and torch.isfinite(features[rep]).all()
+        )
+        assert torch.allclose(
+            embeddings[rep].norm(dim=1), torch.ones(count, device=ctx.device), atol=1e-5
+        )
         assert net.encoder is enc
-        print(f"{rep}: x {tuple(x.shape)} -> features {tuple(features[rep].shape)} -> embedding "
-              f"{tuple(embeddings[rep].shape)}, |z| = 1")
+        print(
+            f"{rep}: x {tuple(x.shape)} -> features {tuple(features[rep].shape)} -> embedding "
+            f"{tuple(embeddings[rep].shape)}, |z| = 1"
+        )
 
 # %% [markdown]
 # Before training, the embeddings of all samples point in nearly the same direction (their mean cosine
@@ -218,8 +252,10 @@ with torch.no_grad():
 labels = data.labels[picked]
 off_diagonal = ~torch.eye(count, dtype=torch.bool, device=ctx.device)
 raw_cosine = {rep: float((z @ z.T)[off_diagonal].mean()) for rep, z in embeddings.items()}
-print("mean cosine between different samples' untrained embeddings:",
-      {rep: round(v, 3) for rep, v in raw_cosine.items()})
+print(
+    "mean cosine between different samples' untrained embeddings:",
+    {rep: round(v, 3) for rep, v in raw_cosine.items()},
+)
 fig, axes = plt.subplots(1, 3, figsize=(13, 4.2), layout="constrained")
 for ax, (rep, f) in zip(axes, features.items()):
     centred = torch.nn.functional.normalize(f - f.mean(dim=0), dim=1)
@@ -263,15 +299,19 @@ with torch.no_grad():
     change = {}
     for label, enc in (("true BiGRU", true_gru), ("stepwise (released)", step_gru)):
         delta = (enc(perturbed) - enc(clip)).abs()  # (T, 2H)
-        change[label] = {"forward": delta[:, :H].amax(dim=1).cpu().numpy(),
-                         "reverse": delta[:, H:].amax(dim=1).cpu().numpy()}
+        change[label] = {
+            "forward": delta[:, :H].amax(dim=1).cpu().numpy(),
+            "reverse": delta[:, H:].amax(dim=1).cpu().numpy(),
+        }
     forward_same = torch.allclose(step_gru(clip)[:, :H], true_gru(clip)[:, :H], atol=1e-6)
 true_rev, step_rev = change["true BiGRU"]["reverse"], change["stepwise (released)"]["reverse"]
 assert forward_same, "the forward halves are the same network"
 assert np.all(true_rev[:-1] == 0) and true_rev[-1] > 0, "true reverse half: only frame T-1 matters"
 assert step_rev[-2] > 0, "stepwise reverse half: frame T-2 matters too"
-print(f"forward halves equal: {forward_same}; frames that move the reverse half: "
-      f"true {int((true_rev > 0).sum())} of {T}, stepwise {int((step_rev > 1e-7).sum())} of {T}")
+print(
+    f"forward halves equal: {forward_same}; frames that move the reverse half: "
+    f"true {int((true_rev > 0).sum())} of {T}, stepwise {int((step_rev > 1e-7).sum())} of {T}"
+)
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(12, 3.8), sharey=True, layout="constrained")
@@ -301,12 +341,20 @@ fig
 
 # %%
 causal = nn.GRU(true_gru.gru.input_size, H, batch_first=True).to(ctx.device)
-causal.load_state_dict({name: getattr(true_gru.gru, f"{name}_reverse")
-                        for name in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")})
+causal.load_state_dict(
+    {
+        name: getattr(true_gru.gru, f"{name}_reverse")
+        for name in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+    }
+)
 with torch.no_grad():
-    reverse_is_causal = torch.allclose(step_gru(clip)[:, H:], causal(represent.to_sequence(clip))[0][:, -1], atol=1e-6)
+    reverse_is_causal = torch.allclose(
+        step_gru(clip)[:, H:], causal(represent.to_sequence(clip))[0][:, -1], atol=1e-6
+    )
 assert reverse_is_causal
-print("stepwise reverse half == a forward-in-time GRU using the reverse weights:", reverse_is_causal)
+print(
+    "stepwise reverse half == a forward-in-time GRU using the reverse weights:", reverse_is_causal
+)
 
 
 # %% [markdown]
@@ -316,6 +364,7 @@ print("stepwise reverse half == a forward-in-time GRU using the reverse weights:
 # and preset on this machine, for the true and the stepwise BiGRU too. Timings depend on the machine and
 # its load; they are printed and recorded, never checked. The `ci` profile times the `tiny` preset only
 # (`TIME_ALL_PRESETS = True` adds `small` and `paper`, which `default` and `full` always time).
+
 
 # %%
 def time_forward(enc, batch, repeats=2):
@@ -330,8 +379,11 @@ def time_forward(enc, batch, repeats=2):
             torch.cuda.synchronize(ctx.device)
     return (time.perf_counter() - start) / repeats
 
+
 timing_batch = x[torch.arange(16) % count]  # (16, M, T, V, C)
-timed_presets = ["tiny", "small", "paper"] if TIME_ALL_PRESETS or ctx.profile.name != "ci" else ["tiny"]
+timed_presets = (
+    ["tiny", "small", "paper"] if TIME_ALL_PRESETS or ctx.profile.name != "ci" else ["tiny"]
+)
 timings = {}
 torch.manual_seed(SEED)
 for preset_name in timed_presets:
@@ -365,20 +417,22 @@ for key, seconds in timings.items():
 # **Next: `04_intra_skeleton_moco`**: train one of these encoders with MoCo on one representation.
 
 # %%
-ctx.record_metrics({
-    "preset": preset,
-    "frames": frames,
-    "layout": layout.name,
-    "persons": M,
-    "parameters_ntu25_m2": {f"{rep}/{p}": c for (rep, p), c in counts.items()},
-    "table10_params": TABLE10,
-    "released_over_table10": ratio,
-    "feature_dims": {rep: int(f.shape[1]) for rep, f in features.items()},
-    "untrained_embedding_mean_cosine": raw_cosine,
-    "gru_forward_halves_equal": bool(forward_same),
-    "gru_true_reverse_frames_seen": int((true_rev > 0).sum()),
-    "gru_stepwise_reverse_frames_seen": int((step_rev > 1e-7).sum()),
-    "forward_seconds": timings,
-    "timing_batch_shape": list(timing_batch.shape),
-    "device": str(ctx.device),
-})
+ctx.record_metrics(
+    {
+        "preset": preset,
+        "frames": frames,
+        "layout": layout.name,
+        "persons": M,
+        "parameters_ntu25_m2": {f"{rep}/{p}": c for (rep, p), c in counts.items()},
+        "table10_params": TABLE10,
+        "released_over_table10": ratio,
+        "feature_dims": {rep: int(f.shape[1]) for rep, f in features.items()},
+        "untrained_embedding_mean_cosine": raw_cosine,
+        "gru_forward_halves_equal": bool(forward_same),
+        "gru_true_reverse_frames_seen": int((true_rev > 0).sum()),
+        "gru_stepwise_reverse_frames_seen": int((step_rev > 1e-7).sum()),
+        "forward_seconds": timings,
+        "timing_batch_shape": list(timing_batch.shape),
+        "device": str(ctx.device),
+    }
+)

@@ -43,7 +43,7 @@ DEVICE = "auto"  # auto | cpu | cuda | cuda:N
 SEED = 0  # seeds initialisation, batch order and augmentations
 OUTPUT_DIR = "outputs"  # figures/, metrics/ and runs/ go here
 REPRESENTATION = "seq"  # seq | img | stg: the encoder to pretrain
-PROTOCOL = "cross_view"  # the dataset's split: pretrain on its train part, 1-NN queries from its test part
+PROTOCOL = "cross_view"  # split: pretrain on its train part, 1-NN queries from its test part
 EPOCHS = 0  # 0 means the number of epochs of the profile
 
 # %%
@@ -64,15 +64,27 @@ from skelviz.runs.data import load_run_data
 from skelviz.runs.tasks.pretrain import adjust, augment_config, build_moco, embedding_net, moco_step
 from skelviz.train_plots import plot_knn_before_after, plot_training_curves
 
-ctx = setup_notebook(PROFILE, DATASET, DATA_ROOT, DEVICE, SEED, OUTPUT_DIR, notebook="04_intra_skeleton_moco")
-overrides = {"representations": REPRESENTATION, "protocol": PROTOCOL, **({"epochs": EPOCHS} if EPOCHS else {})}
+ctx = setup_notebook(
+    PROFILE, DATASET, DATA_ROOT, DEVICE, SEED, OUTPUT_DIR, notebook="04_intra_skeleton_moco"
+)
+overrides = {
+    "representations": REPRESENTATION,
+    "protocol": PROTOCOL,
+    **({"epochs": EPOCHS} if EPOCHS else {}),
+}
 cfg = resolve_config(PROFILE, dataset=DATASET, seed=SEED, device=str(ctx.device), **overrides)
-data = load_run_data(cfg, ctx.data_root)  # the train and test parts of PROTOCOL (cached for ctx.run)
+data = load_run_data(
+    cfg, ctx.data_root
+)  # the train and test parts of PROTOCOL (cached for ctx.run)
 cfg, adjusted = adjust(cfg, data)  # what the run will change to fit this data, and why
 train_set, test_set = data.train, data.test
-print(f"pretrain on {train_set.name}: {len(train_set)} sequences; 1-NN queries: {test_set.name}: {len(test_set)}")
-print(f"preset={cfg.encoder.preset}, K={cfg.moco.queue_size}, m={cfg.moco.momentum}, tau={cfg.moco.temperature}, "
-      f"batch={cfg.optim.batch_size}, {cfg.optim.optimizer} lr={cfg.optim.lr}, epochs={cfg.optim.epochs}, T={cfg.data.frames}")
+print(
+    f"pretrain on {train_set.name}: {len(train_set)} sequences; 1-NN queries: {test_set.name}: {len(test_set)}"
+)
+print(
+    f"preset={cfg.encoder.preset}, K={cfg.moco.queue_size}, m={cfg.moco.momentum}, tau={cfg.moco.temperature}, "
+    f"batch={cfg.optim.batch_size}, {cfg.optim.optimizer} lr={cfg.optim.lr}, epochs={cfg.optim.epochs}, T={cfg.data.frames}"
+)
 print("adjusted:", adjusted or "nothing")
 assert cfg.mode == "intra" and cfg.moco.queue_size % cfg.optim.batch_size == 0
 
@@ -91,23 +103,38 @@ assert cfg.mode == "intra" and cfg.moco.queue_size % cfg.optim.batch_size == 0
 
 # %%
 torch_gen, _ = ctx.generators(offset=1)
-x, lengths = (torch.from_numpy(a).to(ctx.device) for a in train_set.batch(range(8)))  # (8, M, T, V, C), (8,)
+x, lengths = (
+    torch.from_numpy(a).to(ctx.device) for a in train_set.batch(range(8))
+)  # (8, M, T, V, C), (8,)
 view_q, view_k = TwoViewAugment(augment_config(cfg))(x, lengths, torch_gen)  # 2 x (8, M, T', V, C)
 
 f_q = embedding_net(cfg, REPRESENTATION, train_set.layout, train_set.num_persons).to(ctx.device)
 f_k = copy.deepcopy(f_q)  # theta_k starts as a copy of theta_q
-queue = F.normalize(torch.randn(16, cfg.encoder.embed_dim, generator=torch.Generator().manual_seed(SEED)), dim=1).to(ctx.device)
+queue = F.normalize(
+    torch.randn(16, cfg.encoder.embed_dim, generator=torch.Generator().manual_seed(SEED)), dim=1
+).to(ctx.device)
 
 z_q = f_q(view_q)  # (8, 128), unit length
 with torch.no_grad():
     z_k = f_k(view_k)  # (8, 128), no gradient flows into the key encoder
 l_pos = (z_q * z_k).sum(dim=1, keepdim=True)  # (8, 1): Z_q . Z_k
 l_neg = z_q @ queue.T  # (8, 16): Z_q . Z_n for every queued key
-logits = torch.cat([l_pos, l_neg], dim=1) / cfg.moco.temperature  # (8, 17): the positive is column 0
+logits = (
+    torch.cat([l_pos, l_neg], dim=1) / cfg.moco.temperature
+)  # (8, 17): the positive is column 0
 loss_by_hand = -torch.log_softmax(logits, dim=1)[:, 0].mean()
 
-print("views", tuple(view_q.shape), "-> embeddings", tuple(z_q.shape), "-> logits", tuple(logits.shape))
-print(f"InfoNCE by hand: {loss_by_hand.item():.4f}   (chance level log(1+K) = {torch.log(torch.tensor(17.)).item():.4f})")
+print(
+    "views",
+    tuple(view_q.shape),
+    "-> embeddings",
+    tuple(z_q.shape),
+    "-> logits",
+    tuple(logits.shape),
+)
+print(
+    f"InfoNCE by hand: {loss_by_hand.item():.4f}   (chance level log(1+K) = {torch.log(torch.tensor(17.0)).item():.4f})"
+)
 assert torch.allclose(z_q.norm(dim=1), torch.ones(8, device=ctx.device), atol=1e-5)
 assert torch.allclose(logits, info_nce_logits(z_q, z_k, queue, cfg.moco.temperature), atol=1e-5)
 assert torch.allclose(loss_by_hand, info_nce_loss(logits), atol=1e-5)
@@ -124,8 +151,15 @@ assert torch.allclose(loss_by_hand, info_nce_loss(logits), atol=1e-5)
 # 0 → 8 → 0 (the queue wrapped once).
 
 # %%
-moco = IntraMoCo(lambda: copy.deepcopy(f_q), queue_size=16, momentum=cfg.moco.momentum, temperature=cfg.moco.temperature,
-                 representation=REPRESENTATION, dim=cfg.encoder.embed_dim, generator=torch.Generator().manual_seed(SEED)).to(ctx.device)
+moco = IntraMoCo(
+    lambda: copy.deepcopy(f_q),
+    queue_size=16,
+    momentum=cfg.moco.momentum,
+    temperature=cfg.moco.temperature,
+    representation=REPRESENTATION,
+    dim=cfg.encoder.embed_dim,
+    generator=torch.Generator().manual_seed(SEED),
+).to(ctx.device)
 pointers = [int(moco.queues[REPRESENTATION].ptr)]
 for _ in range(2):
     out = moco(view_q, view_k)
@@ -156,11 +190,21 @@ moco_a, moco_b = copy.deepcopy(moco), copy.deepcopy(moco)
 loss_forward = moco_a(view_q, view_k).loss
 optimizer = torch.optim.SGD(moco_b.query_nets.parameters(), lr=0.1)
 before = [p.clone() for p in moco_b.query_nets.parameters()]
-loss_step, _ = moco_step(moco_b, dict(moco_b.query_nets), optimizer, (view_q, view_k), torch.autocast("cpu", enabled=False))
+loss_step, _ = moco_step(
+    moco_b,
+    dict(moco_b.query_nets),
+    optimizer,
+    (view_q, view_k),
+    torch.autocast("cpu", enabled=False),
+)
 moved = sum(not torch.equal(a, b) for a, b in zip(before, moco_b.query_nets.parameters()))
-print(f"loss: forward {loss_forward.item():.5f}, moco_step {loss_step.item():.5f}; query tensors changed: {moved}/{len(before)}")
+print(
+    f"loss: forward {loss_forward.item():.5f}, moco_step {loss_step.item():.5f}; query tensors changed: {moved}/{len(before)}"
+)
 assert torch.allclose(loss_forward, loss_step, atol=1e-5) and moved > 0
-assert torch.equal(moco_a.queues[REPRESENTATION].keys, moco_b.queues[REPRESENTATION].keys)  # same keys enqueued
+assert torch.equal(
+    moco_a.queues[REPRESENTATION].keys, moco_b.queues[REPRESENTATION].keys
+)  # same keys enqueued
 
 # %% [markdown]
 # ## 3 · Pretrain with one call
@@ -177,8 +221,14 @@ assert torch.equal(moco_a.queues[REPRESENTATION].keys, moco_b.queues[REPRESENTAT
 result = ctx.run("pretrain", **overrides)
 history, m = result.history, result.metrics
 steps_per_epoch = len(train_set) // cfg.optim.batch_size
-print(f"{m['steps']} steps ({m['epochs']} epochs x {steps_per_epoch}) in {m['train_seconds']:.1f} s of training")
-print("run folder:", result.folder.root.relative_to(ctx.paths.root), sorted(p.name for p in result.folder.root.iterdir()))
+print(
+    f"{m['steps']} steps ({m['epochs']} epochs x {steps_per_epoch}) in {m['train_seconds']:.1f} s of training"
+)
+print(
+    "run folder:",
+    result.folder.root.relative_to(ctx.paths.root),
+    sorted(p.name for p in result.folder.root.iterdir()),
+)
 assert result.config == cfg  # the run used exactly the configuration printed above
 assert len(history["steps"]["loss"]) == cfg.optim.epochs * steps_per_epoch
 assert all(torch.isfinite(torch.tensor(history["steps"]["loss"])))
@@ -193,9 +243,14 @@ assert all(torch.isfinite(torch.tensor(history["steps"]["loss"])))
 # saturating; with weak augmentations accuracy would climb to 100 % quickly and features stay poor.
 
 # %%
-fig = plot_training_curves(history, title=f"intra-skeleton MoCo, {REPRESENTATION.upper()} ({PROFILE} profile, {train_set.name})")
+fig = plot_training_curves(
+    history,
+    title=f"intra-skeleton MoCo, {REPRESENTATION.upper()} ({PROFILE} profile, {train_set.name})",
+)
 ctx.save_figure(fig, f"04_training_curves_{REPRESENTATION}")
-print(f"mean loss: epoch 1 {m['loss_epoch_1']:.3f}, epoch 2 {m['loss_epoch_2']:.3f}, last {m['loss_last_epoch']:.3f}")
+print(
+    f"mean loss: epoch 1 {m['loss_epoch_1']:.3f}, epoch 2 {m['loss_epoch_2']:.3f}, last {m['loss_last_epoch']:.3f}"
+)
 fig
 
 # %% [markdown]
@@ -212,8 +267,16 @@ fig
 
 # %%
 untrained = build_moco(cfg, train_set.layout, train_set.num_persons).to(ctx.device)
-untrained_knn = knn_monitor(untrained.query_nets[REPRESENTATION].encoder, train_set, test_set, cfg.data.frames, device=ctx.device)
-raw_train = extract_features(nn.Flatten(), train_set, frames=cfg.data.frames)  # centre-cropped coordinates, (N, M*T*V*C)
+untrained_knn = knn_monitor(
+    untrained.query_nets[REPRESENTATION].encoder,
+    train_set,
+    test_set,
+    cfg.data.frames,
+    device=ctx.device,
+)
+raw_train = extract_features(
+    nn.Flatten(), train_set, frames=cfg.data.frames
+)  # centre-cropped coordinates, (N, M*T*V*C)
 raw_test = extract_features(nn.Flatten(), test_set, frames=cfg.data.frames)
 raw_knn = knn_accuracy(raw_train, train_set.labels, raw_test, test_set.labels)
 summary = m["knn"]
@@ -221,11 +284,14 @@ chance = 1 / train_set.num_classes
 print(f"1-NN accuracy on {test_set.name} (chance {100 * chance:.1f} %)")
 print(f"  raw coordinates         {100 * raw_knn:5.1f} %")
 print(f"  untrained {REPRESENTATION} encoder   {100 * summary[REPRESENTATION]['untrained']:5.1f} %")
-print(f"  pretrained {REPRESENTATION} encoder  {100 * summary[REPRESENTATION]['pretrained']:5.1f} %  (after epoch {summary[REPRESENTATION]['epoch']})")
+print(
+    f"  pretrained {REPRESENTATION} encoder  {100 * summary[REPRESENTATION]['pretrained']:5.1f} %  (after epoch {summary[REPRESENTATION]['epoch']})"
+)
 assert abs(untrained_knn - summary[REPRESENTATION]["untrained"]) < 1e-6
 assert all(0.0 <= v <= 1.0 for v in (raw_knn, untrained_knn, summary[REPRESENTATION]["pretrained"]))
-fig = plot_knn_before_after({REPRESENTATION: summary[REPRESENTATION]}, chance=chance,
-                            title=f"cosine 1-NN, {test_set.name}")
+fig = plot_knn_before_after(
+    {REPRESENTATION: summary[REPRESENTATION]}, chance=chance, title=f"cosine 1-NN, {test_set.name}"
+)
 ctx.save_figure(fig, f"04_knn_before_after_{REPRESENTATION}")
 fig
 
@@ -245,7 +311,11 @@ loaded = load_run(result.folder)
 encoders = loaded.encoders(ctx.device)
 probe_x = view_q[:4]
 with torch.no_grad():
-    same = torch.allclose(encoders[REPRESENTATION](probe_x), result.encoders(ctx.device)[REPRESENTATION](probe_x), atol=1e-6)
+    same = torch.allclose(
+        encoders[REPRESENTATION](probe_x),
+        result.encoders(ctx.device)[REPRESENTATION](probe_x),
+        atol=1e-6,
+    )
 size = result.folder.file("weights.pt").stat().st_size / 1e6
 print(f"{result.name}: weights {size:.2f} MB, encoders {sorted(encoders)}, same features: {same}")
 assert loaded.config == cfg and loaded.metrics == m and same

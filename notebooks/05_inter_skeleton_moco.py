@@ -42,8 +42,8 @@ DEVICE = "auto"  # auto | cpu | cuda | cuda:N
 SEED = 0  # seeds initialisation, batch order and augmentations
 OUTPUT_DIR = "outputs"  # figures/, metrics/ and runs/ go here
 REPRESENTATIONS = "seq+stg"  # two or three of seq, img, stg joined by +; the paper pairs seq+stg
-PROTOCOL = "cross_view"  # the dataset's split: pretrain on its train part, 1-NN queries from its test part
-COMPARE_INTRA = True  # also pretrain (or load) intra MoCo for each representation, as in notebook 04
+PROTOCOL = "cross_view"  # split: pretrain on its train part, 1-NN queries from its test part
+COMPARE_INTRA = True  # also pretrain (or reuse) intra MoCo of each representation
 EPOCHS = 0  # 0 means the number of epochs of the profile
 
 # %%
@@ -52,7 +52,6 @@ import math
 import torch
 
 from skelviz.augment import TwoViewAugment
-from skelviz.moco import info_nce_loss
 from skelviz.notebook import setup_notebook
 from skelviz.runs.api import load_run
 from skelviz.runs.config import resolve_config
@@ -60,16 +59,31 @@ from skelviz.runs.data import load_run_data
 from skelviz.runs.tasks.pretrain import adjust, augment_config, build_moco
 from skelviz.train_plots import plot_knn_before_after, plot_training_curves
 
-ctx = setup_notebook(PROFILE, DATASET, DATA_ROOT, DEVICE, SEED, OUTPUT_DIR, notebook="05_inter_skeleton_moco")
+ctx = setup_notebook(
+    PROFILE, DATASET, DATA_ROOT, DEVICE, SEED, OUTPUT_DIR, notebook="05_inter_skeleton_moco"
+)
 overrides = {"protocol": PROTOCOL, **({"epochs": EPOCHS} if EPOCHS else {})}
-cfg = resolve_config(PROFILE, dataset=DATASET, seed=SEED, device=str(ctx.device), representations=REPRESENTATIONS, **overrides)
-data = load_run_data(cfg, ctx.data_root)  # the train and test parts of PROTOCOL (cached for ctx.run)
+cfg = resolve_config(
+    PROFILE,
+    dataset=DATASET,
+    seed=SEED,
+    device=str(ctx.device),
+    representations=REPRESENTATIONS,
+    **overrides,
+)
+data = load_run_data(
+    cfg, ctx.data_root
+)  # the train and test parts of PROTOCOL (cached for ctx.run)
 cfg, adjusted = adjust(cfg, data)  # what the run will change to fit this data, and why
 train_set, test_set = data.train, data.test
 reps = cfg.encoder.representations
-print(f"pretrain on {train_set.name}: {len(train_set)} sequences; 1-NN queries: {test_set.name}: {len(test_set)}")
-print(f"{' + '.join(reps)}, preset={cfg.encoder.preset}, K={cfg.moco.queue_size}, m={cfg.moco.momentum}, tau={cfg.moco.temperature}, "
-      f"batch={cfg.optim.batch_size}, {cfg.optim.optimizer} lr={cfg.optim.lr}, epochs={cfg.optim.epochs}; adjusted: {adjusted or 'nothing'}")
+print(
+    f"pretrain on {train_set.name}: {len(train_set)} sequences; 1-NN queries: {test_set.name}: {len(test_set)}"
+)
+print(
+    f"{' + '.join(reps)}, preset={cfg.encoder.preset}, K={cfg.moco.queue_size}, m={cfg.moco.momentum}, tau={cfg.moco.temperature}, "
+    f"batch={cfg.optim.batch_size}, {cfg.optim.optimizer} lr={cfg.optim.lr}, epochs={cfg.optim.epochs}; adjusted: {adjusted or 'nothing'}"
+)
 assert cfg.mode == "inter" and len(reps) >= 2
 
 # %% [markdown]
@@ -89,7 +103,9 @@ assert cfg.mode == "inter" and len(reps) >= 2
 
 # %%
 torch_gen, _ = ctx.generators(offset=1)
-x, lengths = (torch.from_numpy(a).to(ctx.device) for a in train_set.batch(range(cfg.optim.batch_size)))
+x, lengths = (
+    torch.from_numpy(a).to(ctx.device) for a in train_set.batch(range(cfg.optim.batch_size))
+)
 view_q, view_k = TwoViewAugment(augment_config(cfg))(x, lengths, torch_gen)  # 2 x (N, M, T', V, C)
 moco = build_moco(cfg, train_set.layout, train_set.num_persons).to(ctx.device)
 queues_before = {r: moco.queues[r].keys.clone() for r in reps}  # (K, 128) each
@@ -97,21 +113,32 @@ queues_before = {r: moco.queues[r].keys.clone() for r in reps}  # (K, 128) each
 with torch.random.fork_rng(devices=[]), torch.no_grad():
     torch.manual_seed(SEED)
     z_q = {r: moco.query_nets[r](view_q) for r in reps}  # queries, (N, 128) each
-    z_k = {r: moco.key_nets[r](view_k) for r in reps}  # keys; at step 1 the EMA leaves theta_k = theta_q
+    z_k = {
+        r: moco.key_nets[r](view_k) for r in reps
+    }  # keys; at step 1 the EMA leaves theta_k = theta_q
 by_hand = {}
 for a in reps:
     for b in reps:
         if a != b:  # query of a, positive key and negatives of b
             l_pos = (z_q[a] * z_k[b]).sum(dim=1, keepdim=True)  # (N, 1)
             l_neg = z_q[a] @ queues_before[b].T  # (N, K)
-            by_hand[f"{a}->{b}"] = torch.cat([l_pos, l_neg], dim=1) / cfg.moco.temperature  # (N, 1 + K)
+            by_hand[f"{a}->{b}"] = (
+                torch.cat([l_pos, l_neg], dim=1) / cfg.moco.temperature
+            )  # (N, 1 + K)
 loss_by_hand = sum(-torch.log_softmax(lg, dim=1)[:, 0].mean() for lg in by_hand.values())
 
 with torch.random.fork_rng(devices=[]):
     torch.manual_seed(SEED)
     out = moco(view_q, view_k)
-print("loss terms:", list(out.logits), " logits per term:", tuple(out.logits[f"{reps[0]}->{reps[1]}"].shape))
-print(f"loss by hand {loss_by_hand.item():.4f}  library {out.loss.item():.4f}  (chance level per term log(1+K) = {math.log(1 + cfg.moco.queue_size):.3f})")
+print(
+    "loss terms:",
+    list(out.logits),
+    " logits per term:",
+    tuple(out.logits[f"{reps[0]}->{reps[1]}"].shape),
+)
+print(
+    f"loss by hand {loss_by_hand.item():.4f}  library {out.loss.item():.4f}  (chance level per term log(1+K) = {math.log(1 + cfg.moco.queue_size):.3f})"
+)
 assert set(out.logits) == set(by_hand)
 for term in by_hand:
     assert torch.allclose(out.logits[term], by_hand[term], atol=1e-4), term
@@ -134,7 +161,10 @@ steps_per_epoch = len(train_set) // cfg.optim.batch_size
 print(f"{m['steps']} steps in {m['train_seconds']:.1f} s of training; run {result.name}")
 assert result.config == cfg and len(history["steps"]["loss"]) == cfg.optim.epochs * steps_per_epoch
 assert set(m["contrastive_top1_last_epoch"]) == set(by_hand)
-fig = plot_training_curves(history, title=f"inter-skeleton MoCo, {' + '.join(r.upper() for r in reps)} ({PROFILE} profile, {train_set.name})")
+fig = plot_training_curves(
+    history,
+    title=f"inter-skeleton MoCo, {' + '.join(r.upper() for r in reps)} ({PROFILE} profile, {train_set.name})",
+)
 ctx.save_figure(fig, "05_training_curves_" + "-".join(reps))
 fig
 
@@ -162,11 +192,17 @@ print(f"cosine 1-NN on {test_set.name} (chance {100 * chance:.1f} %)")
 print(f"{'encoder':8s} {'untrained':>10s} {'intra':>8s} {'inter':>8s}")
 for r in reps:
     intra_text = f"{100 * intra[r]['pretrained']:7.1f}%" if r in intra else "       -"
-    print(f"{r:8s} {100 * inter[r]['untrained']:9.1f}% {intra_text} {100 * inter[r]['pretrained']:7.1f}%")
-    if r in intra:  # same seed, same initialisation: both runs start from the same untrained encoder
+    print(
+        f"{r:8s} {100 * inter[r]['untrained']:9.1f}% {intra_text} {100 * inter[r]['pretrained']:7.1f}%"
+    )
+    if (
+        r in intra
+    ):  # same seed, same initialisation: both runs start from the same untrained encoder
         assert abs(intra[r]["untrained"] - inter[r]["untrained"]) < 1e-6
 assert all(0.0 <= inter[r]["pretrained"] <= 1.0 for r in reps)
-fig = plot_knn_before_after(inter, chance=chance, title=f"cosine 1-NN after inter pretraining, {test_set.name}")
+fig = plot_knn_before_after(
+    inter, chance=chance, title=f"cosine 1-NN after inter pretraining, {test_set.name}"
+)
 ctx.save_figure(fig, "05_knn_before_after_" + "-".join(reps))
 fig
 

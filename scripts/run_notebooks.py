@@ -44,7 +44,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description="Run the skelviz notebooks in order with papermill.",
         epilog="Relative paths given on the command line are taken from the current directory.",
     )
-    parser.add_argument("--profile", default="default", choices=list(PROFILES), help="(default: default)")
+    parser.add_argument(
+        "--profile", default="default", choices=list(PROFILES), help="(default: default)"
+    )
     parser.add_argument("--dataset", default="synthetic", help="dataset name (default: synthetic)")
     parser.add_argument("--data-root", default="", help="folder holding the dataset's files")
     parser.add_argument("--seed", type=int, default=0, help="(default: 0)")
@@ -54,16 +56,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--only", default="", help="comma-separated notebook numbers, e.g. 00,01")
     parser.add_argument(
-        "-p", "--parameter", nargs=2, action="append", default=[], metavar=("KEY", "VALUE"),
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("KEY", "VALUE"),
         help="extra notebook parameter; passed to the notebooks that declare KEY",
     )
     parser.add_argument(
-        "--cell-timeout", type=int, default=None,
+        "--cell-timeout",
+        type=int,
+        default=None,
         help="seconds per cell, 0 = none (default: ci 600, default 3600, full none)",
     )
-    parser.add_argument("--kernel", default="python3", help="Jupyter kernel name (default: python3)")
-    parser.add_argument("--notebooks-dir", default=str(REPO_ROOT / "notebooks"), help=argparse.SUPPRESS)
-    parser.add_argument("--fail-fast", action="store_true", help="stop at the first failing notebook")
+    parser.add_argument(
+        "--kernel", default="python3", help="Jupyter kernel name (default: python3)"
+    )
+    parser.add_argument(
+        "--notebooks-dir", default=str(REPO_ROOT / "notebooks"), help=argparse.SUPPRESS
+    )
+    parser.add_argument(
+        "--fail-fast", action="store_true", help="stop at the first failing notebook"
+    )
     parser.add_argument("--list", action="store_true", help="list the selected notebooks and exit")
     return parser.parse_args(argv)
 
@@ -175,19 +190,29 @@ def run_notebook(notebook: Path, out: Path, parameters: dict, args, timeout: int
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
         try:
             papermill.execute_notebook(
-                str(notebook), str(out), parameters=parameters, kernel_name=args.kernel,
-                cwd=str(REPO_ROOT), execution_timeout=timeout or None, progress_bar=False,
+                str(notebook),
+                str(out),
+                parameters=parameters,
+                kernel_name=args.kernel,
+                cwd=str(REPO_ROOT),
+                execution_timeout=timeout or None,
+                progress_bar=False,
                 request_save_on_cell_execute=True,
                 # The kernel's own log: errors only (ipykernel warns about TCP transport on every start).
                 extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
         except Exception as error:  # papermill raises PapermillExecutionError for a failing cell
             if is_kernel_start_failure(error) and attempt < KERNEL_START_ATTEMPTS:
-                print(f"    {notebook.name}: the kernel did not start ({error}); starting it again", flush=True)
+                print(
+                    f"    {notebook.name}: the kernel did not start ({error}); starting it again",
+                    flush=True,
+                )
                 time.sleep(attempt)
                 continue
             message = describe_failure(error, notebook, params_index)
-            return Result(notebook.name, "failed", time.perf_counter() - start, started_at, str(out), message)
+            return Result(
+                notebook.name, "failed", time.perf_counter() - start, started_at, str(out), message
+            )
         return Result(notebook.name, "ok", time.perf_counter() - start, started_at, str(out))
     raise AssertionError("unreachable: the last attempt returns")
 
@@ -218,33 +243,50 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     known = known_datasets()
     if known and args.dataset not in known:
-        print(f"run_notebooks: unknown --dataset {args.dataset!r}; known: {', '.join(known)}", file=sys.stderr)
+        print(
+            f"run_notebooks: unknown --dataset {args.dataset!r}; known: {', '.join(known)}",
+            file=sys.stderr,
+        )
         return 2
     if args.data_root and not Path(args.data_root).expanduser().exists():
         print(f"run_notebooks: --data-root {args.data_root} does not exist", file=sys.stderr)
         return 2
-    output_dir = repo_relative(args.output_dir or str(REPO_ROOT / "outputs" / f"{args.profile}-{args.dataset}"))
+    output_dir = repo_relative(
+        args.output_dir or str(REPO_ROOT / "outputs" / f"{args.profile}-{args.dataset}")
+    )
     standard = {
-        "PROFILE": args.profile, "DATASET": args.dataset,
+        "PROFILE": args.profile,
+        "DATASET": args.dataset,
         "DATA_ROOT": repo_relative(args.data_root) if args.data_root else "",
-        "SEED": args.seed, "DEVICE": args.device, "OUTPUT_DIR": output_dir,
+        "SEED": args.seed,
+        "DEVICE": args.device,
+        "OUTPUT_DIR": output_dir,
     }
     extra = {key: parse_value(value) for key, value in args.parameter}
     declared = {nb: declared_parameters(nb)[1] for nb in notebooks}
     undeclared = [k for k in extra if not any(k in names for names in declared.values())]
     if undeclared:
-        print(f"run_notebooks: -p {', '.join(undeclared)}: no selected notebook declares it", file=sys.stderr)
+        print(
+            f"run_notebooks: -p {', '.join(undeclared)}: no selected notebook declares it",
+            file=sys.stderr,
+        )
         return 2
     if args.list:
         print("\n".join(nb.name for nb in notebooks))
         return 0
 
     # The python3 kernelspec starts "python" from PATH: make that this environment's interpreter.
-    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    timeout = PROFILES[args.profile].cell_timeout if args.cell_timeout is None else args.cell_timeout
+    os.environ["PATH"] = os.pathsep.join(
+        [str(Path(sys.executable).parent), os.environ.get("PATH", "")]
+    )
+    timeout = (
+        PROFILES[args.profile].cell_timeout if args.cell_timeout is None else args.cell_timeout
+    )
     executed_dir = REPO_ROOT / output_dir / "notebooks"
     executed_dir.mkdir(parents=True, exist_ok=True)
-    print(f"run_notebooks: {len(notebooks)} notebook(s), {standard}, cell timeout {timeout or 'none'}")
+    print(
+        f"run_notebooks: {len(notebooks)} notebook(s), {standard}, cell timeout {timeout or 'none'}"
+    )
 
     results: list[Result] = []
     for number, notebook in enumerate(notebooks, 1):
@@ -256,7 +298,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{tag} {result.status} in {result.seconds:.1f} s", flush=True)
         write_summary(REPO_ROOT / output_dir / "run_summary.json", standard, extra, results)
         if result.error:
-            print(f"    FAILED {notebook.name}: {result.error}\n    see {result.executed}", flush=True)
+            print(
+                f"    FAILED {notebook.name}: {result.error}\n    see {result.executed}", flush=True
+            )
             if args.fail_fast:
                 break
 

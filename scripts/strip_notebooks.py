@@ -101,7 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     for line in unreadable:
         print(f"strip_notebooks: {line}", file=sys.stderr)
     if args.check and offending:
-        print("Notebooks stored with outputs or volatile metadata (fix: python scripts/strip_notebooks.py):")
+        print(
+            "Notebooks stored with outputs or volatile metadata (fix: python scripts/strip_notebooks.py):"
+        )
         print("\n".join(f"  {line}" for line in offending))
         return 1
     for line in offending:

@@ -42,8 +42,10 @@ class RemoteFile:
     target: str | None = None
 
 
-_UTK_EXTRAS = tuple(RemoteFile(_MIRROR + p, p) for p in (
-    "joints/actionLabel_modified.txt", "joints/frame_indices.mat", "tr_te_splits.mat"))
+_UTK_EXTRAS = tuple(
+    RemoteFile(_MIRROR + p, p)
+    for p in ("joints/actionLabel_modified.txt", "joints/frame_indices.mat", "tr_te_splits.mat")
+)
 SOURCES: dict[str, dict[str, tuple[RemoteFile, ...]]] = {
     "nw-ucla": {"original": (
         RemoteFile("https://www.dropbox.com/s/10pcm4pksjy6mkq/all_sqe.zip?dl=1"),)},

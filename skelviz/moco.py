@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import copy
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 import torch.distributed as dist
@@ -185,7 +185,9 @@ class SkeletonMoCo(nn.Module):
         for name in self.query_nets:
             momentum_update(self.query_nets[name], self.key_nets[name], self.momentum)
 
-    def logits(self, q: dict[str, torch.Tensor], k: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    def logits(
+        self, q: dict[str, torch.Tensor], k: dict[str, torch.Tensor]
+    ) -> dict[str, torch.Tensor]:
         """InfoNCE logits per term: queries of ``a`` against the key and queue of ``b``.
 
         ``q``, ``k``: representation -> ``(N, D)``. Returns term -> ``(N, 1 + K)``.

@@ -124,7 +124,12 @@ class NotebookContext:
         from skelviz.runs.api import run
         from skelviz.runs.config import resolve_config
 
-        values = {"dataset": self.dataset, "seed": self.seed, "device": str(self.device), **overrides}
+        values = {
+            "dataset": self.dataset,
+            "seed": self.seed,
+            "device": str(self.device),
+            **overrides,
+        }
         config = resolve_config(self.profile.name, **values)
         return run(task, config, data_root=self.data_root, output_dir=self.paths.root,
                    progress=progress, stop_after=stop_after)  # fmt: skip

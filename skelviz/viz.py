@@ -24,7 +24,11 @@ from pathlib import Path
 
 from skelviz.paths import OutputPaths, output_paths
 from skelviz.viz2d import (
-    class_length_stats, compare_strips, crop_windows_timeline, draw_skeleton_graph, skeleton_strip,
+    class_length_stats,
+    compare_strips,
+    crop_windows_timeline,
+    draw_skeleton_graph,
+    skeleton_strip,
 )  # fmt: skip
 from skelviz.viz3d import animate_skeleton_3d, side_by_side_3d
 from skelviz.viz_style import SIDE_COLORS
@@ -70,8 +74,12 @@ def save_figure(
     folder = output_paths(paths).figures
     if _is_plotly(fig):
         target = folder / f"{base}.html"
-        _atomic_write(target, lambda tmp: fig.write_html(tmp, include_plotlyjs="cdn",
-                                                         full_html=True, auto_play=False))
+        _atomic_write(
+            target,
+            lambda tmp: fig.write_html(
+                tmp, include_plotlyjs="cdn", full_html=True, auto_play=False
+            ),
+        )
         return target
     if _is_matplotlib(fig):
         import matplotlib.pyplot as plt

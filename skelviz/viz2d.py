@@ -19,8 +19,16 @@ from mpl_toolkits.mplot3d.art3d import Line3DCollection
 from skelviz.dataset import SkeletonDataset
 from skelviz.skeleton import SkeletonLayout
 from skelviz.viz_style import (
-    MPL_VIEW, PERSON_OPACITY, SIDE_COLORS, bone_side, bones_by_side, cube_bounds, joint_colors,
-    present_persons, sample_frames, visible_joints,
+    MPL_VIEW,
+    PERSON_OPACITY,
+    SIDE_COLORS,
+    bone_side,
+    bones_by_side,
+    cube_bounds,
+    joint_colors,
+    present_persons,
+    sample_frames,
+    visible_joints,
 )  # fmt: skip
 
 __all__ = [
@@ -30,8 +38,14 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------------------------
-def draw_pose_3d(ax, frame: np.ndarray, layout: SkeletonLayout, persons: list[int],
-                 centre: np.ndarray, half: float) -> None:
+def draw_pose_3d(
+    ax,
+    frame: np.ndarray,
+    layout: SkeletonLayout,
+    persons: list[int],
+    centre: np.ndarray,
+    half: float,
+) -> None:
     """Draw one frame ``(M, V, C)`` on a 3D axis: side-coloured bones, joints, an equal cube.
 
     Matplotlib's own 3D axes (ticks, panes) cost most of the drawing time and say little here, so
@@ -47,11 +61,13 @@ def draw_pose_3d(ax, frame: np.ndarray, layout: SkeletonLayout, persons: list[in
             shown = [bone for bone in bones if visible[bone[0]] and visible[bone[1]]]
             if shown:
                 segments = pose[np.array(shown)]  # (E, 2, C): child and parent of each bone
-                lines = Line3DCollection(segments, colors=SIDE_COLORS[side], linewidths=2,
-                                         alpha=alpha)
+                lines = Line3DCollection(
+                    segments, colors=SIDE_COLORS[side], linewidths=2, alpha=alpha
+                )
                 ax.add_collection3d(lines)
-        ax.scatter(*pose[visible].T, s=5, c=np.array(colors)[visible], alpha=alpha,
-                   depthshade=False)
+        ax.scatter(
+            *pose[visible].T, s=5, c=np.array(colors)[visible], alpha=alpha, depthshade=False
+        )
     low, high = centre - half, centre + half
     floor = np.array([[low[0], low[1]], [high[0], low[1]], [high[0], high[1]], [low[0], high[1]],
                       [low[0], low[1]]])  # fmt: skip
@@ -69,7 +85,10 @@ def draw_pose_3d(ax, frame: np.ndarray, layout: SkeletonLayout, persons: list[in
 
 
 def compare_strips(
-    seqs: dict[str, np.ndarray], layout: SkeletonLayout, frames: int = 6, title: str = "",
+    seqs: dict[str, np.ndarray],
+    layout: SkeletonLayout,
+    frames: int = 6,
+    title: str = "",
     shared_box: bool = True,
 ) -> Figure:
     """One row of poses per ``{name: (M, T_i, V, C)}`` entry, ``frames`` columns taken at the same
@@ -87,8 +106,9 @@ def compare_strips(
     rows = len(arrays)
     fig = Figure(figsize=(1.8 * frames + 0.5, 1.9 * rows + (0.55 if title else 0.25)))
     top = 1.0 - (0.55 if title else 0.25) / fig.get_figheight()
-    fig.subplots_adjust(left=0.5 / fig.get_figwidth(), right=1.0, bottom=0.0, top=top, wspace=0.0,
-                        hspace=0.12)  # fixed layout: constrained layout is slow with 3D axes
+    fig.subplots_adjust(
+        left=0.5 / fig.get_figwidth(), right=1.0, bottom=0.0, top=top, wspace=0.0, hspace=0.12
+    )  # fixed layout: constrained layout is slow with 3D axes
     axes = fig.subplots(rows, frames, subplot_kw={"projection": "3d"}, squeeze=False)
     for row, (name, arr) in enumerate(arrays.items()):
         centre, half = cube_bounds(*(arrays.values() if shared_box else [arr]))
@@ -107,8 +127,9 @@ def compare_strips(
     return fig
 
 
-def skeleton_strip(seq: np.ndarray, layout: SkeletonLayout, frames: int = 8,
-                   title: str = "") -> Figure:
+def skeleton_strip(
+    seq: np.ndarray, layout: SkeletonLayout, frames: int = 8, title: str = ""
+) -> Figure:
     """A static strip of ``frames`` evenly spaced 3D poses of one ``(M, T, V, C)`` sequence.
 
     Introduced in ``notebooks/00_skeleton_data``.
@@ -222,7 +243,10 @@ def class_length_stats(dataset: SkeletonDataset) -> Figure:
 
 
 def crop_windows_timeline(
-    starts: np.ndarray, lengths: np.ndarray, num_frames: int, title: str = "",
+    starts: np.ndarray,
+    lengths: np.ndarray,
+    num_frames: int,
+    title: str = "",
     out_frames: int | None = None,
 ) -> Figure:
     """Temporal crop windows ``[start, start + length)`` as bars on the clip's time axis (Fig. 4).

@@ -17,8 +17,16 @@ from plotly.subplots import make_subplots
 
 from skelviz.skeleton import SkeletonLayout
 from skelviz.viz_style import (
-    PERSON_OPACITY, PLOTLY_CAMERA, SIDE_COLORS, SIDES, bones_by_side, cube_bounds, joint_colors,
-    present_persons, sample_frames, visible_joints,
+    PERSON_OPACITY,
+    PLOTLY_CAMERA,
+    SIDE_COLORS,
+    SIDES,
+    bones_by_side,
+    cube_bounds,
+    joint_colors,
+    present_persons,
+    sample_frames,
+    visible_joints,
 )  # fmt: skip
 
 __all__ = [
@@ -57,7 +65,10 @@ def _person_coords(pose: np.ndarray, layout: SkeletonLayout) -> list[tuple[list,
 
 
 def skeleton_traces(
-    frame: np.ndarray, layout: SkeletonLayout, persons: list[int], scene: str = "scene",
+    frame: np.ndarray,
+    layout: SkeletonLayout,
+    persons: list[int],
+    scene: str = "scene",
     show_legend: bool = True,
 ) -> list[go.Scatter3d]:
     """Traces for one frame ``(M, V, C)``: per person, 3 bone traces (by side) + 1 joint trace."""
@@ -115,7 +126,10 @@ def _animation_controls(labels: list[str], duration_ms: int) -> dict:
 
 # ---------------------------------------------------------------------------------------------
 def animate_skeleton_3d(
-    seq: np.ndarray, layout: SkeletonLayout, title: str = "", max_frames: int | None = None,
+    seq: np.ndarray,
+    layout: SkeletonLayout,
+    title: str = "",
+    max_frames: int | None = None,
     frame_duration_ms: int = 60,
 ) -> go.Figure:
     """Animated 3D skeleton of one ``(M, T, V, C)`` sequence: a frame per time step (or
@@ -142,8 +156,12 @@ def animate_skeleton_3d(
 
 
 def side_by_side_3d(
-    seqs: dict[str, np.ndarray], layout: SkeletonLayout, title: str = "",
-    max_frames: int | None = None, shared_box: bool = True, frame_duration_ms: int = 60,
+    seqs: dict[str, np.ndarray],
+    layout: SkeletonLayout,
+    title: str = "",
+    max_frames: int | None = None,
+    shared_box: bool = True,
+    frame_duration_ms: int = 60,
 ) -> go.Figure:
     """One 3D panel per ``{name: (M, T_i, V, C)}`` entry, animated together by one slider.
 
@@ -173,8 +191,16 @@ def side_by_side_3d(
             fig.add_trace(trace)
     labels = [f"{k / max(steps - 1, 1):.2f}" for k in range(steps)]
     fig.frames = [
-        go.Frame(name=label, data=[update for name in names for update in frame_updates(
-            arrays[name][:, time_index(arrays[name], k)], layout, persons[name])])
+        go.Frame(
+            name=label,
+            data=[
+                update
+                for name in names
+                for update in frame_updates(
+                    arrays[name][:, time_index(arrays[name], k)], layout, persons[name]
+                )
+            ],
+        )
         for k, label in enumerate(labels)
     ]
     scenes = {}

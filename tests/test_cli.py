@@ -23,7 +23,10 @@ def run_cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
         (["--set", "lr"], "--set needs FIELD=VALUE"),
         (["--set", "device=cuda:7"], "device: 'cuda:7'"),
         (["--set", "protocol=cross_galaxy"], "has no split 'cross_galaxy'"),
-        (["--set", "dataset=nw-ucla", "--data-root", "/nonexistent/nw-ucla"], "/nonexistent/nw-ucla"),
+        (
+            ["--set", "dataset=nw-ucla", "--data-root", "/nonexistent/nw-ucla"],
+            "/nonexistent/nw-ucla",
+        ),
         (["--stop-after", "0"], "--stop-after must be >= 1, got 0"),
         (["--data-root", "/some/folder"], "dataset 'synthetic' reads no files"),
         (["--set", "dataset=kinetics"], "dataset: unknown 'kinetics'"),
@@ -44,7 +47,9 @@ def test_no_cuda_fails_before_any_data_loads(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setattr(data, "load_run_data", lambda *a, **k: pytest.fail("data loaded"))
     with pytest.raises(SystemExit) as stop:
-        cli.main(["pretrain", "--profile", "ci", "--set", "device=cuda", "--output-dir", str(tmp_path)])
+        cli.main(
+            ["pretrain", "--profile", "ci", "--set", "device=cuda", "--output-dir", str(tmp_path)]
+        )
     assert stop.value.code == 2 and "CUDA is not available" in capsys.readouterr().err
 
 

@@ -17,7 +17,9 @@ from skelviz.skeleton import NTU25
 
 pytestmark = [
     pytest.mark.cuda,
-    pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA (benchmarks/gpu_check.sh)"),
+    pytest.mark.skipif(
+        not torch.cuda.is_available(), reason="needs CUDA (benchmarks/gpu_check.sh)"
+    ),
 ]
 
 
@@ -45,7 +47,9 @@ def test_a_paper_preset_step_on_gpu_is_finite_and_enqueues(amp):
     x, lengths = batch(64, device="cuda")
     from skelviz.augment import TwoViewAugment
 
-    views = TwoViewAugment(augment_config(cfg))(x, lengths, torch.Generator(device="cuda").manual_seed(0))
+    views = TwoViewAugment(augment_config(cfg))(
+        x, lengths, torch.Generator(device="cuda").manual_seed(0)
+    )
     ctx = torch.autocast("cuda", dtype=torch.bfloat16) if amp else contextlib.nullcontext()
     loss, logits = moco_step(model, dict(model.query_nets), optimizer, views, ctx)
     assert torch.isfinite(loss) and set(logits) == {"seq->stg", "stg->seq"}

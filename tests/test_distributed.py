@@ -53,7 +53,9 @@ def _torchrun(out: Path, *args: str) -> None:
     }
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
            __file__, str(out), *args]  # fmt: skip
-    done = subprocess.run(cmd, check=False, cwd=REPO, env=env, capture_output=True, text=True, timeout=240)
+    done = subprocess.run(
+        cmd, check=False, cwd=REPO, env=env, capture_output=True, text=True, timeout=240
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 
@@ -90,7 +92,9 @@ def test_both_ranks_end_with_identical_trained_query_nets(two_rank_run):
 
 def test_every_queue_holds_the_keys_of_both_ranks(two_rank_run):
     _, (r0, r1), summary = two_rank_run
-    train_samples = json.loads((Path(summary["run"]) / "config.json").read_text())["data"]["train_samples"]
+    train_samples = json.loads((Path(summary["run"]) / "config.json").read_text())["data"][
+        "train_samples"
+    ]
     steps = EPOCHS * (train_samples // GLOBAL_BATCH)
     gathered = (steps * GLOBAL_BATCH) % QUEUE  # all keys of every global batch enqueued
     local_only = (steps * GLOBAL_BATCH // 2) % QUEUE  # what a rank's own shards would give
@@ -105,7 +109,10 @@ def test_rank0_wrote_the_run_and_the_json(two_rank_run):
     folders = sorted((out / "runs" / "pretrain").iterdir())
     assert [str(f) for f in folders] == [summary["run"]]
     assert sorted(p.name for p in folders[0].iterdir()) == [
-        "config.json", "history.json", "metrics.json", "weights.pt",
+        "config.json",
+        "history.json",
+        "metrics.json",
+        "weights.pt",
     ]
     metrics = json.loads((folders[0] / "metrics.json").read_text())
     assert metrics["epochs"] == EPOCHS and metrics["machine"]["processes"] == 2
@@ -115,7 +122,9 @@ def test_rank0_wrote_the_run_and_the_json(two_rank_run):
     assert not (out / "summary_rank1.json").exists()
 
 
-def test_an_interrupted_two_rank_run_resumes_to_the_uninterrupted_result(two_rank_run, interrupted_run):
+def test_an_interrupted_two_rank_run_resumes_to_the_uninterrupted_result(
+    two_rank_run, interrupted_run
+):
     _, straight, _ = two_rank_run
     resumed, first, last = interrupted_run
     assert first["epochs_done"] == 1 and not first["complete"] and first["metrics"] is None
@@ -135,7 +144,17 @@ def _worker(out: Path, extra: list[str]) -> None:
     from skelviz.runs.tasks.pretrain import build_moco
 
     rank = int(os.environ["RANK"])
-    argv = ["pretrain", "--profile", "ci", "--set", f"epochs={EPOCHS}", "--output-dir", str(out), "--no-progress", *extra]
+    argv = [
+        "pretrain",
+        "--profile",
+        "ci",
+        "--set",
+        f"epochs={EPOCHS}",
+        "--output-dir",
+        str(out),
+        "--no-progress",
+        *extra,
+    ]
     json_name = "summary.json" if rank == 0 else "summary_rank1.json"
     result = main([*argv, "--json", str(out / json_name)])  # only rank 0 may write it
     data = result.data

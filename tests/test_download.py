@@ -122,7 +122,8 @@ def test_truncated_download_fails_then_resumes(server, tmp_path):
     download_dataset("nw-ucla", dest, url=server.url, manifest=manifest, progress=False)
     assert server.ranges == ["bytes=100-"]  # only the missing bytes were asked for
     assert (dest / "all_sqe" / "a02_s01_e00_v01.json").read_bytes() == FILES[
-        "all_sqe/a02_s01_e00_v01.json"]
+        "all_sqe/a02_s01_e00_v01.json"
+    ]
 
 
 def test_corrupt_archive_and_zip_slip_are_refused(server, tmp_path):

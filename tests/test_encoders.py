@@ -276,7 +276,9 @@ def test_embedding_net_passes_head_init_with_the_encoders_representation(rep):
     torch.manual_seed(1)
     net = EmbeddingNet(enc, head_init="released")
     torch.manual_seed(1)
-    want = ProjectionHead(enc.feature_dim, enc.feature_dim, 128, init="released", representation=rep)
+    want = ProjectionHead(
+        enc.feature_dim, enc.feature_dim, 128, init="released", representation=rep
+    )
     assert net.head.init == "released" and net.head.representation == rep
     for a, b in zip(net.head.parameters(), want.parameters(), strict=True):
         assert torch.equal(a, b)

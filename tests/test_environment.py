@@ -26,7 +26,7 @@ else:  # pragma: no cover - Python 3.10
     tomllib = pytest.importorskip("tomli")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SETUP_TORCH = re.compile(r'SKELVIZ_TORCH_SPEC:-(torch==[0-9.]+)\}')
+SETUP_TORCH = re.compile(r"SKELVIZ_TORCH_SPEC:-(torch==[0-9.]+)\}")
 
 
 def pyproject_requirements() -> dict[str, SpecifierSet]:
@@ -71,7 +71,9 @@ def test_same_packages_and_ranges():
         f"only in environment.yml: {sorted(set(conda) - set(pip))}; "
         f"only in pyproject.toml: {sorted(set(pip) - set(conda))}"
     )
-    different = {name: (str(conda[name]), str(pip[name])) for name in pip if conda[name] != pip[name]}
+    different = {
+        name: (str(conda[name]), str(pip[name])) for name in pip if conda[name] != pip[name]
+    }
     assert not different, f"version ranges differ (environment.yml, pyproject.toml): {different}"
 
 
@@ -106,7 +108,9 @@ SETUP = REPO_ROOT / "scripts" / "setup.sh"
 def run_setup(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
     environment = {**os.environ, "SKELVIZ_VENV": str(tmp_path / "venv"), **env}
     environment.pop("SKELVIZ_FORCE_SETUP", None)
-    return subprocess.run(["bash", str(SETUP)], capture_output=True, text=True, env=environment, timeout=60)
+    return subprocess.run(
+        ["bash", str(SETUP)], capture_output=True, text=True, env=environment, timeout=60
+    )
 
 
 def test_setup_refuses_old_or_missing_python(tmp_path):
@@ -114,7 +118,11 @@ def test_setup_refuses_old_or_missing_python(tmp_path):
     old.write_text('#!/bin/sh\ncase "$*" in *version_info*) exit 1;; *) echo 3.9.18;; esac\n')
     old.chmod(0o755)
     result = run_setup(tmp_path, PYTHON=str(old))
-    assert result.returncode == 1 and "needs Python >= 3.10" in result.stderr and "3.9.18" in result.stderr
+    assert (
+        result.returncode == 1
+        and "needs Python >= 3.10" in result.stderr
+        and "3.9.18" in result.stderr
+    )
     result = run_setup(tmp_path, PYTHON=str(tmp_path / "absent"))
     assert result.returncode == 1 and "not found" in result.stderr
     assert not (tmp_path / "venv").exists(), "nothing is created when the interpreter is refused"
@@ -135,13 +143,17 @@ def fake_venv(tmp_path: Path, stamp: str | None) -> tuple[Path, Path]:
 
 def expected_stamp() -> str:
     """sha256 of pyproject.toml followed by the torch pin line, as setup.sh computes it."""
-    return hashlib.sha256((REPO_ROOT / "pyproject.toml").read_bytes() + b"torch==2.13.0\n").hexdigest()
+    return hashlib.sha256(
+        (REPO_ROOT / "pyproject.toml").read_bytes() + b"torch==2.13.0\n"
+    ).hexdigest()
 
 
 def test_setup_skips_when_the_stamp_matches(tmp_path):
     _, log = fake_venv(tmp_path, expected_stamp())
     result = run_setup(tmp_path, SKELVIZ_TORCH_SPEC="torch==2.13.0")
-    assert result.returncode == 0 and "is up to date" in result.stdout, result.stdout + result.stderr
+    assert result.returncode == 0 and "is up to date" in result.stdout, (
+        result.stdout + result.stderr
+    )
     assert "pip install" not in log.read_text()
 
 

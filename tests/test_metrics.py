@@ -16,18 +16,30 @@ from skelviz.paths import output_paths
 
 
 def test_record_then_load_round_trip_with_provenance(tmp_path):
-    path = record_metrics(tmp_path, "00_skeleton_data", {"num_sequences": 40, "mean_length": 61.5},
-                          profile="ci", dataset="synthetic", seed=3)
+    path = record_metrics(
+        tmp_path,
+        "00_skeleton_data",
+        {"num_sequences": 40, "mean_length": 61.5},
+        profile="ci",
+        dataset="synthetic",
+        seed=3,
+    )
     assert path == tmp_path / "metrics" / "00_skeleton_data.json"
     record = load_metrics(tmp_path, "00_skeleton_data")
     assert record["metrics"] == {"num_sequences": 40, "mean_length": 61.5}
-    assert record["provenance"] == {"profile": "ci", "dataset": "synthetic", "seed": 3,
-                                    "skelviz_version": skelviz.__version__}
+    assert record["provenance"] == {
+        "profile": "ci",
+        "dataset": "synthetic",
+        "seed": 3,
+        "skelviz_version": skelviz.__version__,
+    }
     assert record["notebook"] == "00_skeleton_data"
 
 
 def test_keys_are_sorted_in_the_file(tmp_path):
-    path = record_metrics(tmp_path, "01_augmentations_3d", {"zeta": 1, "alpha": 2, "mid": {"b": 1, "a": 2}})
+    path = record_metrics(
+        tmp_path, "01_augmentations_3d", {"zeta": 1, "alpha": 2, "mid": {"b": 1, "a": 2}}
+    )
     text = path.read_text()
     assert text.index('"alpha"') < text.index('"mid"') < text.index('"zeta"')
     assert text.index('"a"') < text.index('"b"')
@@ -36,16 +48,31 @@ def test_keys_are_sorted_in_the_file(tmp_path):
 
 def test_numpy_and_torch_values_become_plain_json(tmp_path):
     metrics = {
-        "f32": np.float32(0.25), "i64": np.int64(7), "flag": np.bool_(True),
-        "array": np.arange(3, dtype=np.int16), "tensor0": torch.tensor(2.5),
-        "tensor1": torch.tensor([1, 2]), "tuple": (1, np.float64(0.5)),
-        "nan": float("nan"), "inf": np.float64(np.inf), 5: "int key",
+        "f32": np.float32(0.25),
+        "i64": np.int64(7),
+        "flag": np.bool_(True),
+        "array": np.arange(3, dtype=np.int16),
+        "tensor0": torch.tensor(2.5),
+        "tensor1": torch.tensor([1, 2]),
+        "tuple": (1, np.float64(0.5)),
+        "nan": float("nan"),
+        "inf": np.float64(np.inf),
+        5: "int key",
     }
     record_metrics(tmp_path, "00_skeleton_data", metrics)
     stored = load_metrics(tmp_path, "00_skeleton_data")["metrics"]
-    assert stored == {"f32": 0.25, "i64": 7, "flag": True, "array": [0, 1, 2], "tensor0": 2.5,
-                      "tensor1": [1, 2], "tuple": [1, 0.5], "nan": "nan", "inf": "inf",
-                      "5": "int key"}
+    assert stored == {
+        "f32": 0.25,
+        "i64": 7,
+        "flag": True,
+        "array": [0, 1, 2],
+        "tensor0": 2.5,
+        "tensor1": [1, 2],
+        "tuple": [1, 0.5],
+        "nan": "nan",
+        "inf": "inf",
+        "5": "int key",
+    }
     assert type(stored["i64"]) is int and type(stored["flag"]) is bool
 
 

@@ -43,7 +43,8 @@ def load(path: Path) -> dict:
 
 def parameters_cells(notebook: dict) -> list[tuple[int, dict]]:
     return [
-        (i, c) for i, c in enumerate(notebook["cells"])
+        (i, c)
+        for i, c in enumerate(notebook["cells"])
         if "parameters" in c.get("metadata", {}).get("tags", [])
     ]
 
@@ -52,7 +53,9 @@ def literal_value(node: ast.expr):
     """The value of a str/int/float/bool/None literal (a negative number too); ValueError otherwise."""
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         return -literal_value(node.operand)
-    if isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, (str, int, float))):
+    if isinstance(node, ast.Constant) and (
+        node.value is None or isinstance(node.value, (str, int, float))
+    ):
         return node.value
     raise ValueError(f"not a literal: {ast.unparse(node)}")
 
@@ -71,7 +74,8 @@ def parse_parameters(text: str) -> dict:
         except ValueError as error:
             raise AssertionError(f"{node.targets[0].id}: {error} (nothing derived in parameters)")
     commented = {
-        tok.start[0] for tok in tokenize.generate_tokens(io.StringIO(text).readline)
+        tok.start[0]
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline)
         if tok.type == tokenize.COMMENT
     }
     for node in ast.parse(text).body:
@@ -110,9 +114,11 @@ def test_title_cell(path):
     assert re.search(r"^>\s*\S", text, re.M), "a one-line blockquote subtitle is missing"
     for heading in ("Learning goals", "Prerequisites", "Runtime"):
         assert heading in text, f"'{heading}' missing from the first cell"
-    runtime = text[text.index("Runtime"):]
+    runtime = text[text.index("Runtime") :]
     for profile in ("ci", "default", "full"):
-        assert re.search(rf"\b{profile}\b", runtime), f"Runtime does not mention the {profile} profile"
+        assert re.search(rf"\b{profile}\b", runtime), (
+            f"Runtime does not mention the {profile} profile"
+        )
 
 
 @notebook_param
@@ -125,7 +131,9 @@ def test_parameters_cell(path):
     values = parse_parameters(source(cell))
     missing = [name for name in REQUIRED_PARAMETERS if name not in values]
     assert not missing, f"parameters missing: {missing}"
-    assert values["PROFILE"] == "ci", "PROFILE must default to 'ci' (opening a notebook runs the quick profile)"
+    assert values["PROFILE"] == "ci", (
+        "PROFILE must default to 'ci' (opening a notebook runs the quick profile)"
+    )
 
 
 @notebook_param
@@ -135,9 +143,13 @@ def test_papermill_reads_every_parameter(path):
     translators = pytest.importorskip("papermill.translators")
     nbformat = pytest.importorskip("nbformat")
     _, cell = parameters_cells(load(path))[0]
-    seen = {p.name for p in translators.PythonTranslator.inspect(nbformat.v4.new_code_cell(source(cell)))}
+    seen = {
+        p.name
+        for p in translators.PythonTranslator.inspect(nbformat.v4.new_code_cell(source(cell)))
+    }
     unread = [
-        line for line in source(cell).splitlines()
+        line
+        for line in source(cell).splitlines()
         if re.match(r"\s*([A-Za-z_]\w*)\s*=", line) and line.split("=")[0].strip() not in seen
     ]
     assert not unread, f"papermill cannot read these lines (no '=' in comments, please): {unread}"
@@ -147,8 +159,10 @@ def test_papermill_reads_every_parameter(path):
 def test_no_gpu_only_or_network_code(path):
     problems = [
         f"cell {i + 1}: {what}"
-        for i, cell in enumerate(load(path)["cells"]) if cell["cell_type"] == "code"
-        for what, pattern in FORBIDDEN_CODE.items() if pattern.search(source(cell))
+        for i, cell in enumerate(load(path)["cells"])
+        if cell["cell_type"] == "code"
+        for what, pattern in FORBIDDEN_CODE.items()
+        if pattern.search(source(cell))
     ]
     assert not problems, problems
 
@@ -194,9 +208,9 @@ def test_parse_parameters_accepts_literals_with_comments():
 @pytest.mark.parametrize(
     "text",
     [
-        'FRAMES = 2 * 32  # derived\n',
-        'import os  # no\n',
-        'A = B = 1  # chained\n',
+        "FRAMES = 2 * 32  # derived\n",
+        "import os  # no\n",
+        "A = B = 1  # chained\n",
         'PATH = OUTPUT_DIR + "/x"  # derived\n',
         'PROFILE = "ci"\n',  # no trailing comment
     ],
@@ -212,16 +226,28 @@ def test_parse_parameters_rejects_everything_else(text):
 def write_executed_notebook(path: Path) -> None:
     """An executed-looking notebook: outputs, counts, papermill metadata and an embedded plotly.js."""
     notebook = {
-        "nbformat": 4, "nbformat_minor": 5,
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                     "papermill": {"duration": 1.5}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "papermill": {"duration": 1.5},
+        },
         "cells": [
             {"cell_type": "markdown", "id": "a", "metadata": {}, "source": ["# 00 · T"]},
-            {"cell_type": "code", "id": "b", "execution_count": 3,
-             "metadata": {"tags": ["parameters"], "execution": {"iopub.status.busy": "2026"}},
-             "outputs": [{"output_type": "display_data", "metadata": {},
-                          "data": {"text/html": ["<script>/** plotly.js v5.24.1 */</script>"]}}],
-             "source": ["SEED = 0  # seed"]},
+            {
+                "cell_type": "code",
+                "id": "b",
+                "execution_count": 3,
+                "metadata": {"tags": ["parameters"], "execution": {"iopub.status.busy": "2026"}},
+                "outputs": [
+                    {
+                        "output_type": "display_data",
+                        "metadata": {},
+                        "data": {"text/html": ["<script>/** plotly.js v5.24.1 */</script>"]},
+                    }
+                ],
+                "source": ["SEED = 0  # seed"],
+            },
         ],
     }
     path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
@@ -249,12 +275,17 @@ def test_strip_check_reports_then_strip_cleans(tmp_path):
     code = stripped["cells"][1]
     assert code["outputs"] == [] and code["execution_count"] is None
     assert code["metadata"] == {"tags": ["parameters"]}, "tags are kept, volatile metadata dropped"
-    assert "papermill" not in stripped["metadata"] and stripped["metadata"]["kernelspec"]["name"] == "python3"
+    assert (
+        "papermill" not in stripped["metadata"]
+        and stripped["metadata"]["kernelspec"]["name"] == "python3"
+    )
     assert [c["source"] for c in stripped["cells"]] == [["# 00 · T"], ["SEED = 0  # seed"]]
 
     assert run_strip("--check", str(tmp_path)).returncode == 0
     after = path.read_text()
-    assert run_strip(str(path)).returncode == 0 and path.read_text() == after, "stripping is idempotent"
+    assert run_strip(str(path)).returncode == 0 and path.read_text() == after, (
+        "stripping is idempotent"
+    )
 
 
 def test_strip_reports_unreadable_notebook(tmp_path):

@@ -14,8 +14,15 @@ from skelviz.runs.profiles import PROFILES, get_profile
 
 
 def setup(tmp_path, **overrides):
-    params = {"profile": "ci", "dataset": "synthetic", "data_root": "", "device": "cpu", "seed": 0,
-              "output_dir": str(tmp_path), "quiet": True}
+    params = {
+        "profile": "ci",
+        "dataset": "synthetic",
+        "data_root": "",
+        "device": "cpu",
+        "seed": 0,
+        "output_dir": str(tmp_path),
+        "quiet": True,
+    }
     return nb.setup_notebook(**{**params, **overrides})
 
 
@@ -23,10 +30,16 @@ def setup(tmp_path, **overrides):
 def test_output_paths_creates_the_four_folders(tmp_path):
     paths = output_paths(tmp_path / "run")
     assert paths.root == tmp_path / "run"
-    for folder, name in ((paths.figures, "figures"), (paths.metrics, "metrics"),
-                         (paths.runs, "runs"), (paths.notebooks, "notebooks")):
+    for folder, name in (
+        (paths.figures, "figures"),
+        (paths.metrics, "metrics"),
+        (paths.runs, "runs"),
+        (paths.notebooks, "notebooks"),
+    ):
         assert folder == paths.root / name and folder.is_dir()
-    assert paths.metrics_file("00_skeleton_data") == paths.root / "metrics" / "00_skeleton_data.json"
+    assert (
+        paths.metrics_file("00_skeleton_data") == paths.root / "metrics" / "00_skeleton_data.json"
+    )
     assert output_paths(paths) is paths
 
 
@@ -110,7 +123,9 @@ def test_same_seed_same_numbers_and_no_global_numpy_reseeding(tmp_path):
     np.random.seed(123)
     state = np.random.get_state()[1].copy()
     a, b, c = setup(tmp_path, seed=5), setup(tmp_path, seed=5), setup(tmp_path, seed=6)
-    assert np.array_equal(np.random.get_state()[1], state), "setup must not reseed numpy's global RNG"
+    assert np.array_equal(np.random.get_state()[1], state), (
+        "setup must not reseed numpy's global RNG"
+    )
     draw = lambda ctx: (torch.rand(4, generator=ctx.torch_generator), ctx.numpy_rng.random(4))  # noqa: E731
     (ta, na), (tb, nb_), (tc, nc) = draw(a), draw(b), draw(c)
     assert torch.equal(ta, tb) and np.array_equal(na, nb_)
@@ -125,22 +140,38 @@ def test_load_dataset_passes_the_profile_options(tmp_path, monkeypatch):
     import skelviz.readers
 
     calls = []
-    monkeypatch.setattr(skelviz.readers, "load_dataset",
-                        lambda name, root=None, **options: calls.append((name, root, options)))
+    monkeypatch.setattr(
+        skelviz.readers,
+        "load_dataset",
+        lambda name, root=None, **options: calls.append((name, root, options)),
+    )
     ctx = setup(tmp_path, dataset="nw-ucla", data_root=str(tmp_path))
     ctx.load_dataset()
     ctx.load_dataset("synthetic", samples_per_class=2)
     assert calls == [("nw-ucla", str(tmp_path), {}), ("synthetic", None, {"samples_per_class": 2})]
     setup(tmp_path, profile="full").load_dataset()
-    assert calls[-1] == ("synthetic", None,
-                         {"samples_per_class": get_profile("full").synthetic_samples_per_class})
+    assert calls[-1] == (
+        "synthetic",
+        None,
+        {"samples_per_class": get_profile("full").synthetic_samples_per_class},
+    )
 
 
 def test_banner_names_versions_device_profile_seed_dataset(tmp_path, capsys):
     setup(tmp_path, seed=11, quiet=False)
     banner = capsys.readouterr().out
-    for text in ("torch", "numpy", "device", "cpu", "profile", "ci", "seed", "11", "synthetic",
-                 str(tmp_path)):
+    for text in (
+        "torch",
+        "numpy",
+        "device",
+        "cpu",
+        "profile",
+        "ci",
+        "seed",
+        "11",
+        "synthetic",
+        str(tmp_path),
+    ):
         assert text in banner, text
 
 
@@ -170,9 +201,17 @@ def test_inside_a_kernel_figures_are_png_only_and_plotly_js_is_not_embedded(tmp_
         "import plotly.graph_objects as go\ngo.Figure(go.Scatter3d(x=[0, 1], y=[0, 1], z=[0, 1]))",
     ]
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(REPO_ROOT)}}).execute()
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbclient.NotebookClient(
+        notebook,
+        timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(REPO_ROOT)}},
+    ).execute()
     banner = "".join(o.get("text", "") for o in notebook.cells[0].outputs)
     assert "profile" in banner and "seed" in banner
     mpl_outputs = [o for o in notebook.cells[1].outputs if o["output_type"] == "display_data"]
@@ -187,7 +226,9 @@ def test_inside_a_kernel_figures_are_png_only_and_plotly_js_is_not_embedded(tmp_
 def test_ctx_run_gives_a_run_of_the_notebooks_profile_and_reuses_it(tmp_path):
     ctx = setup(tmp_path, seed=3)
     first = ctx.run("pretrain", representations="seq", epochs=1, progress=False)
-    assert first.complete and first.config.run.seed == 3 and first.config.data.dataset == "synthetic"
+    assert (
+        first.complete and first.config.run.seed == 3 and first.config.data.dataset == "synthetic"
+    )
     assert first.config.encoder.preset == "tiny"  # the ci profile
     assert first.folder.root.parent == tmp_path / "runs" / "pretrain"
     again = ctx.run("pretrain", representations="seq", epochs=1, progress=False)

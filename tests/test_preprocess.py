@@ -22,7 +22,12 @@ def random_sequence(m=2, t=12, v=25, seed=0):
 
 @pytest.mark.parametrize(
     "vector,target",
-    [((1, 2, 3), (0, 0, 1)), ((0, 0, -2), (0, 0, 1)), ((1, 0, 0), (1, 0, 0)), ((0.1, -5, 0.2), (1, 0, 0))],
+    [
+        ((1, 2, 3), (0, 0, 1)),
+        ((0, 0, -2), (0, 0, 1)),
+        ((1, 0, 0), (1, 0, 0)),
+        ((0.1, -5, 0.2), (1, 0, 0)),
+    ],
 )
 def test_rotation_onto_is_a_proper_rotation_mapping_vector_onto_target(vector, target):
     r = rotation_onto(np.array(vector, float), np.array(target, float))

@@ -75,8 +75,12 @@ def edit_meta(folder, change):
         (lambda m: m["samples"][0].update(name="nope"), "no array for sample 'nope'"),
         (lambda m: m["splits"]["by_take"].update(test=["ghost"]), "unknown sample 'ghost'"),
         (lambda m: m.update(edges=[[1, 9]]), "bad skeleton description"),
-        (lambda m: m.update(joint_names=m["joint_names"][:4], edges=[], shoulders=[0, 3],
-                           left_right_pairs=[]), "expected 4 joints"),
+        (
+            lambda m: m.update(
+                joint_names=m["joint_names"][:4], edges=[], shoulders=[0, 3], left_right_pairs=[]
+            ),
+            "expected 4 joints",
+        ),
     ],
 )
 def test_bad_metadata_gets_a_clear_error(tmp_path, change, message):

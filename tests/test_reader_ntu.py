@@ -13,7 +13,7 @@ from skelviz.preprocess import normalize_sequence
 from skelviz.readers import load_dataset
 from skelviz.readers.ntu import load, motion_energy, read_skeleton_file, select_two_bodies
 from skelviz.readers.ntu_preprocessed import load_label_pickle
-from skelviz.readers.ntu_splits import NTU_ACTIONS, NTU120_TRAIN_SUBJECTS, parse_sample_name
+from skelviz.readers.ntu_splits import NTU120_TRAIN_SUBJECTS, NTU_ACTIONS, parse_sample_name
 from skelviz.skeleton import NTU25
 
 # --- writing format-exact files --------------------------------------------------------------
@@ -196,7 +196,8 @@ def test_registry_entry_reads_raw_files(raw_root):
 def test_class_names_and_name_parsing():
     assert len(NTU_ACTIONS) == 120 and len(set(NTU_ACTIONS)) == 120
     assert NTU_ACTIONS[59] == "walking apart from each other" and NTU_ACTIONS[119].startswith(
-        "finger-guessing")
+        "finger-guessing"
+    )
     sid = parse_sample_name("S017C003P020R002A060.skeleton")
     assert (sid.setup, sid.camera, sid.subject, sid.replication, sid.action) == (17, 3, 20, 2, 60)
     assert parse_sample_name("walk.skeleton") is None

@@ -11,12 +11,15 @@ from skelviz.readers import load_dataset
 from skelviz.readers.nucla import load, read_sequence
 
 
-
 def write(folder: Path, name: str, frames: int, label: int, value=None) -> Path:
     rng = np.random.default_rng(frames)
     skel = rng.normal(size=(frames, 20, 3)) + [0, 0, 3]
     path = folder / f"{name}.json"
-    obj = {"file_name": name, "skeletons": skel.tolist() if value is None else value, "label": label}
+    obj = {
+        "file_name": name,
+        "skeletons": skel.tolist() if value is None else value,
+        "label": label,
+    }
     path.write_text(json.dumps(obj))
     return path
 

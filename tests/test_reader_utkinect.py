@@ -7,7 +7,6 @@ from skelviz.dataset import SkeletonDataError
 from skelviz.readers.utkinect import load, read_joint_file, read_label_file
 
 
-
 def joint_line(frame_id: int, value: float) -> str:
     coords = np.full(60, value) + np.tile([0.0, 0.1, 2.0], 20) + np.repeat(np.arange(20), 3) * 0.01
     return " ".join([str(frame_id)] + [f"{c:.6f}" for c in coords])

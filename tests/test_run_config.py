@@ -27,18 +27,39 @@ def test_profiles_resolve_and_full_matches_the_paper():
         assert cfg.moco.queue_size % cfg.optim.batch_size == 0
     full = resolve_config("full")
     o = full.optim
-    assert (o.batch_size, o.optimizer, o.lr, o.sgd_momentum, o.weight_decay) == (64, "sgd", 0.01, 0.9, 1e-4)
+    assert (o.batch_size, o.optimizer, o.lr, o.sgd_momentum, o.weight_decay) == (
+        64,
+        "sgd",
+        0.01,
+        0.9,
+        1e-4,
+    )
     assert (full.moco.queue_size, full.moco.momentum, full.moco.temperature) == (16384, 0.999, 0.07)
-    assert (o.epochs, o.milestones, full.encoder.preset, full.data.frames) == (451, (351,), "paper", 64)
+    assert (o.epochs, o.milestones, full.encoder.preset, full.data.frames) == (
+        451,
+        (351,),
+        "paper",
+        64,
+    )
     assert full.encoder.representations == ("seq", "stg") and full.mode == "inter"
     # the Config defaults are the paper's settings: the full profile changes none of them but data
     defaults = Config()
-    assert (full.optim, full.moco, full.encoder) == (defaults.optim, defaults.moco, defaults.encoder)
+    assert (full.optim, full.moco, full.encoder) == (
+        defaults.optim,
+        defaults.moco,
+        defaults.encoder,
+    )
 
 
 def test_profiles_grow_from_ci_to_full():
     ci, default, full = (get_profile(name) for name in ("ci", "default", "full"))
-    for knob in ("synthetic_samples_per_class", "animation_frames", "strip_frames", "num_examples", "stat_draws"):
+    for knob in (
+        "synthetic_samples_per_class",
+        "animation_frames",
+        "strip_frames",
+        "num_examples",
+        "stat_draws",
+    ):
         assert getattr(ci, knob) < getattr(default, knob) < getattr(full, knob), knob
     assert (ci.out_frames, default.out_frames, full.out_frames) == (64, 64, 64)  # paper Section 4.2
     with pytest.raises(ValueError, match="known profiles: ci, default, full"):
@@ -103,7 +124,9 @@ def test_hash_is_sha256_of_the_sections_without_runtime_fields_with_the_revision
     values["run"].pop("device")
     values["run"].pop("checkpoint_every")
     values["revision"] = REVISION
-    expected = hashlib.sha256(json.dumps(values, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:12]
+    expected = hashlib.sha256(
+        json.dumps(values, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()[:12]
     assert config_hash(cfg) == expected
     assert config_hash(resolve_config("ci", device="cpu", checkpoint_every=7)) == expected
     assert config_hash(resolve_config("ci", lr=2e-3)) != expected
@@ -130,7 +153,9 @@ def test_dict_round_trip_keeps_hash():
 
 def test_the_profile_sizes_the_synthetic_set_only():
     assert resolve_config("ci").data.dataset_options == (("samples_per_class", 12),)
-    assert resolve_config("default", dataset="synthetic").data.dataset_options == (("samples_per_class", 20),)
+    assert resolve_config("default", dataset="synthetic").data.dataset_options == (
+        ("samples_per_class", 20),
+    )
     assert resolve_config("ci", dataset="nw-ucla").data.dataset_options == ()
     kept = resolve_config("ci", dataset="nw-ucla", dataset_options={"x": 1})
     assert kept.data.dataset_options == (("x", 1),)

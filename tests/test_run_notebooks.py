@@ -44,12 +44,23 @@ runner = load_runner()
 def write_notebook(path: Path, parameters: str, *code: str) -> None:
     def cell(kind, text, tags=()):
         extra = {"outputs": [], "execution_count": None} if kind == "code" else {}
-        return {"cell_type": kind, "metadata": {"tags": list(tags)} if tags else {}, "source": text, **extra}
+        return {
+            "cell_type": kind,
+            "metadata": {"tags": list(tags)} if tags else {},
+            "source": text,
+            **extra,
+        }
 
     notebook = {
-        "nbformat": 4, "nbformat_minor": 4,
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-        "cells": [cell("markdown", f"# {path.name[:2]} · Test"), cell("code", parameters, ["parameters"])]
+        "nbformat": 4,
+        "nbformat_minor": 4,
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+        "cells": [
+            cell("markdown", f"# {path.name[:2]} · Test"),
+            cell("code", parameters, ["parameters"]),
+        ]
         + [cell("code", c) for c in code],
     }
     path.write_text(json.dumps(notebook), encoding="utf-8")
@@ -70,7 +81,9 @@ def notebooks(tmp_path) -> Path:
     folder = tmp_path / "notebooks"
     folder.mkdir()
     write_notebook(folder / "00_records.ipynb", STANDARD + "KNOB = 1\n", RECORD)
-    write_notebook(folder / "01_fails.ipynb", STANDARD, "x = 1", "# the bad cell\nraise ValueError('boom')")
+    write_notebook(
+        folder / "01_fails.ipynb", STANDARD, "x = 1", "# the bad cell\nraise ValueError('boom')"
+    )
     write_notebook(folder / "02_other.ipynb", STANDARD, "y = 2")
     (folder / "scratch.ipynb").write_text("{}")  # not NN_: never selected
     return folder
@@ -81,7 +94,14 @@ def notebooks(tmp_path) -> Path:
 
 @pytest.mark.parametrize(
     "text, value",
-    [("3", 3), ("1e-3", 1e-3), ("True", True), ("seq+stg", "seq+stg"), ("'x'", "x"), ("[1]", "[1]")],
+    [
+        ("3", 3),
+        ("1e-3", 1e-3),
+        ("True", True),
+        ("seq+stg", "seq+stg"),
+        ("'x'", "x"),
+        ("[1]", "[1]"),
+    ],
 )
 def test_parse_value(text, value):
     assert runner.parse_value(text) == value
@@ -90,16 +110,29 @@ def test_parse_value(text, value):
 
 def test_select_notebooks_orders_and_filters(notebooks):
     assert [p.name for p in runner.select_notebooks(notebooks, "")] == [
-        "00_records.ipynb", "01_fails.ipynb", "02_other.ipynb",
+        "00_records.ipynb",
+        "01_fails.ipynb",
+        "02_other.ipynb",
     ]
-    assert [p.name for p in runner.select_notebooks(notebooks, "2,00")] == ["00_records.ipynb", "02_other.ipynb"]
+    assert [p.name for p in runner.select_notebooks(notebooks, "2,00")] == [
+        "00_records.ipynb",
+        "02_other.ipynb",
+    ]
     with pytest.raises(SystemExit, match="no notebook numbered 07"):
         runner.select_notebooks(notebooks, "00,07")
 
 
 def test_declared_parameters(notebooks):
     index, names = runner.declared_parameters(notebooks / "00_records.ipynb")
-    assert index == 1 and names == {"PROFILE", "DATASET", "DATA_ROOT", "DEVICE", "SEED", "OUTPUT_DIR", "KNOB"}
+    assert index == 1 and names == {
+        "PROFILE",
+        "DATASET",
+        "DATA_ROOT",
+        "DEVICE",
+        "SEED",
+        "OUTPUT_DIR",
+        "KNOB",
+    }
 
 
 def test_unknown_extra_parameter_and_missing_data_root_are_refused(notebooks, capsys):
@@ -108,7 +141,9 @@ def test_unknown_extra_parameter_and_missing_data_root_are_refused(notebooks, ca
     assert "KNOBB" in capsys.readouterr().err
     assert runner.main(base + ["--data-root", str(notebooks / "absent")]) == 2
     assert "does not exist" in capsys.readouterr().err
-    assert runner.main(base + ["--only", "02", "-p", "KNOB", "2"]) == 2, "KNOB is declared only by 00"
+    assert runner.main(base + ["--only", "02", "-p", "KNOB", "2"]) == 2, (
+        "KNOB is declared only by 00"
+    )
     assert runner.main(base + ["--dataset", "nw_ucla"]) == 2
     assert "unknown --dataset 'nw_ucla'" in capsys.readouterr().err
     assert runner.main(base + ["--dataset", "nw-ucla"]) == 0
@@ -120,29 +155,58 @@ def test_unknown_extra_parameter_and_missing_data_root_are_refused(notebooks, ca
 @pytest.mark.slow
 def test_runs_in_order_injects_parameters_and_reports_failure(notebooks, tmp_path):
     out = tmp_path / "out"
-    command = [sys.executable, str(SCRIPT), "--notebooks-dir", str(notebooks), "--profile", "ci",
-               "--seed", "5", "--output-dir", str(out), "-p", "KNOB", "7"]
+    command = [
+        sys.executable,
+        str(SCRIPT),
+        "--notebooks-dir",
+        str(notebooks),
+        "--profile",
+        "ci",
+        "--seed",
+        "5",
+        "--output-dir",
+        str(out),
+        "-p",
+        "KNOB",
+        "7",
+    ]
     result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert result.returncode == 1, result.stdout + result.stderr
     # Progress lines in order, then the failure named by notebook, cell and exception.
     lines = result.stdout.splitlines()
-    progress = [ln.split() for ln in lines if re.match(r"\[\d/3\] \S+ (ok|failed) in [\d.]+ s$", ln)]
+    progress = [
+        ln.split() for ln in lines if re.match(r"\[\d/3\] \S+ (ok|failed) in [\d.]+ s$", ln)
+    ]
     assert [p[1] for p in progress] == ["00_records.ipynb", "01_fails.ipynb", "02_other.ipynb"]
     assert [p[2] for p in progress] == ["ok", "failed", "ok"], "a failure does not stop the run"
-    assert "FAILED 01_fails.ipynb: cell 4 (" in result.stderr and "ValueError: boom" in result.stderr
+    assert (
+        "FAILED 01_fails.ipynb: cell 4 (" in result.stderr and "ValueError: boom" in result.stderr
+    )
     assert "`# the bad cell`" in result.stderr
 
     # The kernel saw the injected values, ran in the repo root, on this environment's interpreter.
     seen = json.loads((out / "metrics" / "00_records.json").read_text())
-    assert seen == {"profile": "ci", "seed": 5, "knob": 7, "cwd": str(REPO_ROOT), "prefix": sys.prefix}
+    assert seen == {
+        "profile": "ci",
+        "seed": 5,
+        "knob": 7,
+        "cwd": str(REPO_ROOT),
+        "prefix": sys.prefix,
+    }
 
     # Executed notebooks land in OUTPUT_DIR/notebooks; -p goes only where it is declared.
     def injected(name):
         cells = json.loads((out / "notebooks" / name).read_text())["cells"]
-        return next("".join(c["source"]) for c in cells if "injected-parameters" in c["metadata"].get("tags", []))
+        return next(
+            "".join(c["source"])
+            for c in cells
+            if "injected-parameters" in c["metadata"].get("tags", [])
+        )
 
     assert "KNOB = 7" in injected("00_records.ipynb")
-    assert "KNOB" not in injected("02_other.ipynb") and 'PROFILE = "ci"' in injected("02_other.ipynb")
+    assert "KNOB" not in injected("02_other.ipynb") and 'PROFILE = "ci"' in injected(
+        "02_other.ipynb"
+    )
 
     summary = json.loads((out / "run_summary.json").read_text())
     assert [r["status"] for r in summary["results"]] == ["ok", "failed", "ok"]
@@ -150,7 +214,9 @@ def test_runs_in_order_injects_parameters_and_reports_failure(notebooks, tmp_pat
 
 
 @pytest.mark.slow
-def test_a_kernel_that_dies_at_start_is_started_again_but_a_failing_cell_is_not(notebooks, tmp_path, monkeypatch):
+def test_a_kernel_that_dies_at_start_is_started_again_but_a_failing_cell_is_not(
+    notebooks, tmp_path, monkeypatch
+):
     import papermill
 
     calls = []
@@ -203,9 +269,15 @@ def numeric_leaves(value, key=""):
 
 
 def test_numeric_leaves_and_bounds_helpers():
-    leaves = dict(numeric_leaves({"a": {"knn_acc": 0.5, "flag": True}, "loss": [1.0, 2.0], "n": "3"}))
+    leaves = dict(
+        numeric_leaves({"a": {"knn_acc": 0.5, "flag": True}, "loss": [1.0, 2.0], "n": "3"})
+    )
     assert leaves == {"knn_acc": 0.5, "loss": 2.0}
-    assert ACCURACY_KEY.search("knn_acc") and ACCURACY_KEY.search("top1") and not ACCURACY_KEY.search("accelerator")
+    assert (
+        ACCURACY_KEY.search("knn_acc")
+        and ACCURACY_KEY.search("top1")
+        and not ACCURACY_KEY.search("accelerator")
+    )
 
 
 def what_a_run_must_show(metrics: dict) -> list[str]:
@@ -214,7 +286,9 @@ def what_a_run_must_show(metrics: dict) -> list[str]:
     problems = []
     if "loss_epoch_2" in metrics and "loss_last_epoch" in metrics:
         if not metrics["loss_last_epoch"] < metrics["loss_epoch_2"]:
-            problems.append(f"loss did not fall: epoch 2 {metrics['loss_epoch_2']:.4f}, last {metrics['loss_last_epoch']:.4f}")
+            problems.append(
+                f"loss did not fall: epoch 2 {metrics['loss_epoch_2']:.4f}, last {metrics['loss_last_epoch']:.4f}"
+            )
     chance = metrics.get("chance")
     for key, value in metrics.items():
         if chance is not None and key.startswith("knn_1nn") and not value > chance:
@@ -226,7 +300,9 @@ def test_what_a_run_must_show_can_fail():
     good = {"loss_epoch_2": 5.0, "loss_last_epoch": 4.0, "chance": 0.1, "knn_1nn_pretrained": 0.3}
     assert what_a_run_must_show(good) == []
     assert "loss did not fall" in what_a_run_must_show({**good, "loss_last_epoch": 5.5})[0]
-    assert "does not beat chance" in what_a_run_must_show({**good, "knn_1nn_untrained[seq]": 0.1})[0]
+    assert (
+        "does not beat chance" in what_a_run_must_show({**good, "knn_1nn_untrained[seq]": 0.1})[0]
+    )
 
 
 @pytest.mark.run_outputs
@@ -242,7 +318,9 @@ def test_every_notebook_run_wrote_sane_metrics(run):
         stem = Path(result["notebook"]).stem
         path = run / "metrics" / f"{stem}.json"
         assert path.exists(), f"{result['notebook']} ran but wrote no {path}"
-        assert path.stat().st_mtime >= result["started_at"] - 2, f"{path} is stale (older than the run)"
+        assert path.stat().st_mtime >= result["started_at"] - 2, (
+            f"{path} is stale (older than the run)"
+        )
         metrics = json.loads(path.read_text())
         leaves = list(numeric_leaves(metrics))
         assert leaves, f"{path} holds no number"
@@ -259,5 +337,9 @@ def test_every_notebook_run_wrote_sane_metrics(run):
         for key in ("profile", "dataset"):
             if key in provenance:
                 expected = summary["parameters"][key.upper()]
-                assert provenance[key] == expected, f"{path}: {key} {provenance[key]!r}, run used {expected!r}"
-        assert metrics.get("notebook", stem) == stem, f"{path}: recorded for {metrics['notebook']!r}"
+                assert provenance[key] == expected, (
+                    f"{path}: {key} {provenance[key]!r}, run used {expected!r}"
+                )
+        assert metrics.get("notebook", stem) == stem, (
+            f"{path}: recorded for {metrics['notebook']!r}"
+        )

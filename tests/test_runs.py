@@ -62,7 +62,9 @@ def test_resume_after_interruption_equals_uninterrupted_run(tmp_path):
     assert resumed.complete and resumed.epochs_done == 3
     assert resumed.history["steps"] == straight.history["steps"]
     assert resumed.history["epochs"] == straight.history["epochs"]
-    for (name, a), b in zip(straight.model().state_dict().items(), resumed.model().state_dict().values()):
+    for (name, a), b in zip(
+        straight.model().state_dict().items(), resumed.model().state_dict().values()
+    ):
         assert torch.equal(a, b), name  # query nets, key nets and queues
     assert len(straight.history["steps"]["loss"]) == 3 * (28 // 8)
     assert not resumed.folder.file("state.pt").exists()  # a finished run keeps only its weights
@@ -75,7 +77,10 @@ def test_history_metrics_and_folder_contents(tmp_path):
     assert all(0.0 <= a <= 1.0 for a in steps["accuracy/seq->stg"])
     assert [r["epoch"] for r in result.history["epochs"]] == [0, 2]  # untrained, then epoch 2
     assert sorted(p.name for p in result.folder.root.iterdir()) == [
-        "config.json", "history.json", "metrics.json", "weights.pt",
+        "config.json",
+        "history.json",
+        "metrics.json",
+        "weights.pt",
     ]  # no temporary files left
     assert result.folder.root.parent == tmp_path / "runs" / "pretrain"
     assert result.folder.root.name.startswith("inter_seq-stg-")
@@ -121,7 +126,9 @@ def test_other_data_gives_another_run(tmp_path):
     a = pretrain(tmp_path, epochs=1)
     b = pretrain(tmp_path, data=toy_data(shift=0.5), epochs=1)  # same names, other coordinates
     assert a.folder.root != b.folder.root
-    assert run_key(a.config, get_task("pretrain").SECTIONS, "x") != run_key(a.config, get_task("pretrain").SECTIONS, "y")
+    assert run_key(a.config, get_task("pretrain").SECTIONS, "x") != run_key(
+        a.config, get_task("pretrain").SECTIONS, "y"
+    )
 
 
 def test_a_foreign_config_in_the_folder_is_named(tmp_path):
@@ -156,7 +163,9 @@ def test_queue_is_fitted_to_the_data_and_the_run_keyed_by_what_was_used(tmp_path
                  progress=False, say=messages.append)  # fmt: skip
     assert result.config.moco.queue_size == 16  # 28 samples -> 24 keys per epoch -> K = 16
     assert any("queue_size 64 -> 16" in m for m in messages)
-    assert result.facts["adjusted"] and config_hash(result.config) != config_hash(config(queue_size=64))
+    assert result.facts["adjusted"] and config_hash(result.config) != config_hash(
+        config(queue_size=64)
+    )
     with pytest.raises(ConfigError, match="larger than the 28 training"):
         pretrain(tmp_path, batch_size=32, queue_size=32)
 
@@ -171,7 +180,9 @@ def test_an_encoder_starts_from_the_same_weights_in_intra_and_inter():
 def test_config_switches_reach_the_model():
     stepwise = build_moco(config(representations="seq", gru="stepwise"), KINECT_V1_20, 1)
     assert stepwise.query_nets["seq"].encoder.stepwise
-    released = build_moco(config(representations="img", head_init="released", frames=16), KINECT_V1_20, 1)
+    released = build_moco(
+        config(representations="img", head_init="released", frames=16), KINECT_V1_20, 1
+    )
     assert released.query_nets["img"].head.init == "released"
 
 

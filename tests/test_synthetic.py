@@ -13,7 +13,12 @@ from skelviz.readers.synthetic import load
 from skelviz.skeleton import NTU25
 from skelviz.synthetic import ACTION_NAMES, ACTIONS, SyntheticConfig, camera_views, generate_raw
 from skelviz.synthetic.kinematics import (
-    PARENTS, REST_OFFSETS, ROOT, euler_to_matrix, forward_kinematics, mirror_angles,
+    PARENTS,
+    REST_OFFSETS,
+    ROOT,
+    euler_to_matrix,
+    forward_kinematics,
+    mirror_angles,
 )  # fmt: skip
 from skelviz.synthetic.recording import DROPPABLE_JOINTS
 

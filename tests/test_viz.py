@@ -12,9 +12,9 @@ import matplotlib
 matplotlib.use("Agg")  # tests only; notebooks use the inline backend
 
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 
 from skelviz import viz  # noqa: E402
 from skelviz.dataset import SkeletonDataset  # noqa: E402
@@ -38,9 +38,13 @@ def test_one_animation_frame_and_one_slider_step_per_time_step():
     fig = viz.animate_skeleton_3d(seq, LAYOUT)
     steps = fig.layout.sliders[0].steps
     assert len(fig.frames) == 7 and len(steps) == 7
-    assert [s.args[0][0] for s in steps] == [f.name for f in fig.frames] == [str(t) for t in range(7)]
+    assert (
+        [s.args[0][0] for s in steps] == [f.name for f in fig.frames] == [str(t) for t in range(7)]
+    )
     assert {b.label for b in fig.layout.updatemenus[0].buttons} == {"play", "pause"}
-    assert all(len(f.data) == len(fig.data) == 4 for f in fig.frames), "3 bone traces + 1 joint trace"
+    assert all(len(f.data) == len(fig.data) == 4 for f in fig.frames), (
+        "3 bone traces + 1 joint trace"
+    )
 
 
 def test_frame_traces_hold_that_frames_coordinates():
@@ -111,8 +115,9 @@ def test_side_by_side_plays_sequences_of_different_lengths_together():
 def test_strips_have_one_3d_panel_per_pose_and_register_nothing_with_pyplot():
     before = plt.get_fignums()
     strip = viz.skeleton_strip(toy_sequence(frames=20), LAYOUT, frames=5)
-    grid = viz.compare_strips({"a": toy_sequence(frames=20), "b": toy_sequence(frames=64)}, LAYOUT,
-                              frames=4)
+    grid = viz.compare_strips(
+        {"a": toy_sequence(frames=20), "b": toy_sequence(frames=64)}, LAYOUT, frames=4
+    )
     assert len(strip.axes) == 5 and all(ax.name == "3d" for ax in strip.axes)
     assert len(grid.axes) == 8
     assert grid.axes[3].get_title() == "t = 19 / 20" and grid.axes[7].get_title() == "t = 63 / 64"
@@ -134,8 +139,16 @@ def test_skeleton_graph_draws_every_bone_and_the_adjacency_matrix():
 
 def test_class_length_stats_counts_classes_and_lengths():
     seqs = [toy_sequence(frames=t) for t in (5, 9, 9, 12)]
-    data = SkeletonDataset("toy", LAYOUT, seqs, labels=[0, 2, 2, 2], class_names=("a", "b", "c"),
-                           subjects=[1, 1, 2, 2], views=[0] * 4, sample_names=list("wxyz"))
+    data = SkeletonDataset(
+        "toy",
+        LAYOUT,
+        seqs,
+        labels=[0, 2, 2, 2],
+        class_names=("a", "b", "c"),
+        subjects=[1, 1, 2, 2],
+        views=[0] * 4,
+        sample_names=list("wxyz"),
+    )
     ax_cls, ax_len = viz.class_length_stats(data).axes
     assert [p.get_width() for p in ax_cls.patches] == [1, 0, 3]
     assert sum(p.get_height() for p in ax_len.patches) == 4
@@ -163,7 +176,9 @@ def test_style_helpers():
 def test_save_figure_writes_png_and_small_cdn_html(tmp_path):
     paths = output_paths(tmp_path)
     png = viz.save_figure(viz.skeleton_strip(toy_sequence(), LAYOUT, frames=3), "00_strip", paths)
-    html = viz.save_figure(viz.animate_skeleton_3d(toy_sequence(frames=10), LAYOUT), "00_anim", tmp_path)
+    html = viz.save_figure(
+        viz.animate_skeleton_3d(toy_sequence(frames=10), LAYOUT), "00_anim", tmp_path
+    )
     assert png == paths.figures / "00_strip.png" and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert html == paths.figures / "00_anim.html"
     text = html.read_text()
@@ -200,7 +215,9 @@ def test_missing_joints_and_their_bones_are_not_drawn():
     seq = toy_sequence(frames=2)
     hand, wrist = NAMES.index("left_hand"), NAMES.index("left_wrist")
     seq[0, 1, hand] = 0.0  # lost in frame 1
-    seq[0, :, LAYOUT.center] = 0.0  # the centre joint sits at the origin after centring: still drawn
+    seq[0, :, LAYOUT.center] = (
+        0.0  # the centre joint sits at the origin after centring: still drawn
+    )
     fig = viz.animate_skeleton_3d(seq, LAYOUT)
     joints = fig.frames[1].data[3]
     assert joints.x[hand] is None and joints.x[LAYOUT.center] == 0.0
@@ -210,5 +227,7 @@ def test_missing_joints_and_their_bones_are_not_drawn():
     assert (None, wrist_x) in pairs, "the hand-wrist bone loses its missing end"
     strip = viz.skeleton_strip(seq, LAYOUT, frames=2)
     FigureCanvasAgg(strip).draw()  # 3D collections hold their projected segments after a draw
-    drawn = sum(len(c.get_segments()) for c in strip.axes[1].collections if hasattr(c, "get_segments"))
+    drawn = sum(
+        len(c.get_segments()) for c in strip.axes[1].collections if hasattr(c, "get_segments")
+    )
     assert drawn == len(LAYOUT.edges) - 1

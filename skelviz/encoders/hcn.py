@@ -111,8 +111,9 @@ class HCNEncoder(nn.Module):
         img = img.permute(0, 4, 1, 2, 3).reshape(n * m, 3, t, v)  # (N*M, C, T, V): persons in batch
         motion = img[:, :, 1:] - img[:, :, :-1]  # (N*M, C, T-1, V)
         motion = F.interpolate(motion, size=(t, v), mode="bilinear", align_corners=False)
-        h = torch.cat([self._run_stream(self.position, img),
-                       self._run_stream(self.motion, motion)], dim=1)  # (N*M, 2 out, T/4, W/4)
+        h = torch.cat(
+            [self._run_stream(self.position, img), self._run_stream(self.motion, motion)], dim=1
+        )  # (N*M, 2 out, T/4, W/4)
         h = self.conv6(self.conv5(h))  # (N*M, 4 out, T/16, W/16)
         h = self.pool(h)  # identity at the sized T
         h = h.reshape(n, m, *h.shape[1:]).amax(dim=1)  # (N, 4 out, T/16, W/16): max over persons

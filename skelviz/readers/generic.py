@@ -77,8 +77,10 @@ def _read_meta(folder: Path) -> dict:
     if int(meta.get("format_version", FORMAT_VERSION)) > FORMAT_VERSION:
         raise SkeletonDataError(f"{path}: format_version {meta['format_version']} is too new")
     for k, sample in enumerate(meta["samples"]):
-        if not isinstance(sample, dict) or not {"name", "label"} <= sample.keys() or (
-            sample.keys() - SAMPLE_KEYS
+        if (
+            not isinstance(sample, dict)
+            or not {"name", "label"} <= sample.keys()
+            or (sample.keys() - SAMPLE_KEYS)
         ):
             raise SkeletonDataError(
                 f"{path}: samples[{k}] must be an object with name, label, optional subject and "
@@ -176,12 +178,19 @@ def save_generic(dataset: SkeletonDataset, folder: str | Path, normalized: bool 
         "left_right_pairs": [list(p) for p in layout.left_right_pairs],
         "normalized": bool(normalized),
         "class_names": list(dataset.class_names),
-        "samples": [{"name": n, "label": int(y), "subject": int(s), "view": int(v)}
-                    for n, y, s, v in zip(dataset.sample_names, dataset.labels,
-                                          dataset.subjects, dataset.views)],  # fmt: skip
-        "splits": {p: {"train": [dataset.sample_names[i] for i in tr],
-                       "test": [dataset.sample_names[i] for i in te]}
-                   for p, (tr, te) in dataset.splits.items()},  # fmt: skip
+        "samples": [
+            {"name": n, "label": int(y), "subject": int(s), "view": int(v)}
+            for n, y, s, v in zip(
+                dataset.sample_names, dataset.labels, dataset.subjects, dataset.views
+            )
+        ],  # fmt: skip
+        "splits": {
+            p: {
+                "train": [dataset.sample_names[i] for i in tr],
+                "test": [dataset.sample_names[i] for i in te],
+            }
+            for p, (tr, te) in dataset.splits.items()
+        },  # fmt: skip
     }
     arrays = dict(zip(dataset.sample_names, dataset.sequences))
     _atomic_write(folder / SEQUENCE_FILE, lambda f: np.savez_compressed(f, **arrays))

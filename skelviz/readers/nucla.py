@@ -67,7 +67,9 @@ def read_sequence(path: str | Path) -> tuple[np.ndarray, int, int, int]:
     except (ValueError, TypeError):
         raise SkeletonDataError(f"{path}: 'skeletons' is not a T x 20 x 3 number array") from None
     if joints.ndim != 3 or joints.shape[1:] != (20, 3):
-        raise SkeletonDataError(f"{path}: expected skeletons of shape (T, 20, 3), got {joints.shape}")
+        raise SkeletonDataError(
+            f"{path}: expected skeletons of shape (T, 20, 3), got {joints.shape}"
+        )
     class_id = ACTION_CODES.index(action)
     if "label" in obj and int(obj["label"]) != class_id + 1:
         raise SkeletonDataError(
@@ -76,7 +78,9 @@ def read_sequence(path: str | Path) -> tuple[np.ndarray, int, int, int]:
     return joints[None], class_id, subject, view  # (M=1, T, V, C)
 
 
-def load(root: str | Path, normalize: bool = True, max_samples: int | None = None) -> SkeletonDataset:
+def load(
+    root: str | Path, normalize: bool = True, max_samples: int | None = None
+) -> SkeletonDataset:
     """Load every ``all_sqe`` file under ``root`` as a view-normalised :class:`SkeletonDataset`.
 
     ``max_samples`` keeps an evenly spaced subset (for quick looks); splits refer to that subset.

@@ -111,7 +111,7 @@ def parse_split_file(path: str | Path) -> tuple[set[str], set[str]]:
     sections: dict[str, set[str]] = {"train": set(), "test": set()}
     for k, header in enumerate(headers):
         end = headers[k + 1].start() if k + 1 < len(headers) else len(text)
-        ids = {t.removesuffix(".txt") for t in re.split(r"[,\s]+", text[header.end():end]) if t}
+        ids = {t.removesuffix(".txt") for t in re.split(r"[,\s]+", text[header.end() : end]) if t}
         sections["train" if header.group(1).lower().startswith("train") else "test"] |= ids
     if not sections["train"] or not sections["test"]:
         raise SkeletonDataError(

@@ -62,7 +62,9 @@ def read_joint_file(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     return table[first, 0].astype(np.int64), table[first, 1:].reshape(-1, 20, 3).astype(np.float32)
 
 
-def read_label_file(path: str | Path) -> dict[str, list[tuple[str, int, int] | tuple[str, None, None]]]:
+def read_label_file(
+    path: str | Path,
+) -> dict[str, list[tuple[str, int, int] | tuple[str, None, None]]]:
     """``{"s01_e01": [(action, start, end), ...]}``; a ``NaN NaN`` range gives ``(action, None, None)``."""
     path = Path(path)
     if not path.is_file():
@@ -87,7 +89,9 @@ def read_label_file(path: str | Path) -> dict[str, list[tuple[str, int, int] | t
         try:
             start, end = int(parts[0]), int(parts[1])
         except ValueError:
-            raise SkeletonDataError(f"{path}:{line_no}: frame range {span.strip()!r} is not integers") from None
+            raise SkeletonDataError(
+                f"{path}:{line_no}: frame range {span.strip()!r} is not integers"
+            ) from None
         if end < start:
             raise SkeletonDataError(f"{path}:{line_no}: end frame {end} before start {start}")
         table[current].append((action, start, end))
@@ -98,7 +102,9 @@ def load(root: str | Path, label_file: str = "modified", normalize: bool = True)
     """All labelled segments under ``root`` (the folder holding ``joints/``) as a dataset."""
     root = Path(root)
     if label_file not in LABEL_FILES:
-        raise ValueError(f"utkinect: label_file must be one of {sorted(LABEL_FILES)}, got {label_file!r}")
+        raise ValueError(
+            f"utkinect: label_file must be one of {sorted(LABEL_FILES)}, got {label_file!r}"
+        )
     joints_dir = root / "joints" if (root / "joints").is_dir() else root
     labels_path = joints_dir / LABEL_FILES[label_file]
     table = read_label_file(labels_path)

@@ -66,9 +66,13 @@ class RunResult:
         """The trained model in eval mode (weights read with ``weights_only=True``)."""
         if self._model is None:
             if not self.complete:
-                raise RunError(f"{self.folder.root}: the run is unfinished; run it again to complete it")
+                raise RunError(
+                    f"{self.folder.root}: the run is unfinished; run it again to complete it"
+                )
             task = get_task(self.task)
-            model = task.load_model(self.config, layout_from_dict(self.facts["layout"]), self.facts["num_persons"])
+            model = task.load_model(
+                self.config, layout_from_dict(self.facts["layout"]), self.facts["num_persons"]
+            )
             state = self.folder.load_tensors("weights.pt", map_location="cpu")
             try:
                 model.load_state_dict(state)
@@ -168,7 +172,17 @@ def run(
             folder.write_json("metrics.json", metrics)
             folder.file("state.pt").unlink(missing_ok=True)
     job.model.eval()
-    return RunResult(task.NAME, folder, config, facts, fitted.history, metrics, fitted.epochs_done, data, job.model)
+    return RunResult(
+        task.NAME,
+        folder,
+        config,
+        facts,
+        fitted.history,
+        metrics,
+        fitted.epochs_done,
+        data,
+        job.model,
+    )
 
 
 def load_run(folder: str | os.PathLike | RunFolder) -> RunResult:

@@ -50,12 +50,22 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m skelviz", description=__doc__.splitlines()[0])
     parser.add_argument("task", choices=TASKS, help="what to run")
     parser.add_argument("--profile", default="default", choices=list(PROFILES))
-    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                        help="override a configuration field (e.g. lr=0.1 or optim.lr=0.1)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="override a configuration field (e.g. lr=0.1 or optim.lr=0.1)",
+    )
     parser.add_argument("--data-root", default=None, help="dataset folder (else the usual search)")
     parser.add_argument("--output-dir", default=None, help="default: outputs/<profile>-<dataset>")
-    parser.add_argument("--stop-after", type=int, default=None, metavar="EPOCHS",
-                        help="end this call after EPOCHS more epochs; the same command continues")
+    parser.add_argument(
+        "--stop-after",
+        type=int,
+        default=None,
+        metavar="EPOCHS",
+        help="end this call after EPOCHS more epochs; the same command continues",
+    )
     parser.add_argument("--restart", action="store_true", help="delete this run's folder first")
     parser.add_argument("--json", default=None, help="also write the metrics to this JSON file")
     parser.add_argument("--no-progress", action="store_true")

@@ -243,11 +243,17 @@ def validate(cfg: Config) -> Config:
 
     data, aug, enc, moco, opt, ev, run = (getattr(cfg, s) for s in SECTIONS)
     reps = enc.representations
-    need(isinstance(reps, tuple) and len(reps) >= 1, f"representations: give one or more of {REPRESENTATIONS}")
+    need(
+        isinstance(reps, tuple) and len(reps) >= 1,
+        f"representations: give one or more of {REPRESENTATIONS}",
+    )
     for r in reps:
         need(r in REPRESENTATIONS, f"representations: unknown {r!r}; known: {REPRESENTATIONS}")
     need(len(set(reps)) == len(reps), f"representations: {reps} repeats a representation")
-    need("img" not in reps or data.frames >= 16, f"frames: the img encoder (HCN) needs >= 16, got {data.frames}")
+    need(
+        "img" not in reps or data.frames >= 16,
+        f"frames: the img encoder (HCN) needs >= 16, got {data.frames}",
+    )
     for value, allowed, name in (
         (enc.preset, ENCODER_PRESETS, "preset"),
         (enc.gru, GRU_CHOICES, "gru"),
@@ -264,21 +270,38 @@ def validate(cfg: Config) -> Config:
         need(_is_int(value) and value > 0, f"{name}: must be a positive integer, got {value!r}")
     for section, name in ((ev, "monitor_every"), (run, "checkpoint_every"), (run, "seed")):
         value = getattr(section, name)
-        need(_is_int(value) and value >= 0, f"{name}: must be a non-negative integer, got {value!r}")
+        need(
+            _is_int(value) and value >= 0, f"{name}: must be a non-negative integer, got {value!r}"
+        )
     for section, name in ((opt, "lr"), (moco, "temperature"), (opt, "lr_gamma")):
         value = getattr(section, name)
         need(_is_number(value) and value > 0, f"{name}: must be a number > 0, got {value!r}")
-    need(_is_number(moco.momentum) and 0 <= moco.momentum <= 1, f"momentum: must lie in [0, 1], got {moco.momentum!r}")
-    need(_is_number(opt.sgd_momentum) and 0 <= opt.sgd_momentum < 1, f"sgd_momentum: must lie in [0, 1), got {opt.sgd_momentum!r}")
-    need(_is_number(opt.weight_decay) and opt.weight_decay >= 0, f"weight_decay: must be >= 0, got {opt.weight_decay!r}")
+    need(
+        _is_number(moco.momentum) and 0 <= moco.momentum <= 1,
+        f"momentum: must lie in [0, 1], got {moco.momentum!r}",
+    )
+    need(
+        _is_number(opt.sgd_momentum) and 0 <= opt.sgd_momentum < 1,
+        f"sgd_momentum: must lie in [0, 1), got {opt.sgd_momentum!r}",
+    )
+    need(
+        _is_number(opt.weight_decay) and opt.weight_decay >= 0,
+        f"weight_decay: must be >= 0, got {opt.weight_decay!r}",
+    )
     need(
         _is_number(aug.l_min) and _is_number(aug.l_max) and 0 < aug.l_min <= aug.l_max <= 1,
         f"l_min/l_max: need 0 < l_min <= l_max <= 1, got {aug.l_min!r}, {aug.l_max!r}",
     )
-    need(_is_number(aug.jitter_p_mask) and 0 <= aug.jitter_p_mask <= 1, "jitter_p_mask: must lie in [0, 1]")
+    need(
+        _is_number(aug.jitter_p_mask) and 0 <= aug.jitter_p_mask <= 1,
+        "jitter_p_mask: must lie in [0, 1]",
+    )
     for section, name in ((aug, "jitter_joints"), (enc, "head_hidden")):
         value = getattr(section, name)
-        need(value is None or (_is_int(value) and value > 0), f"{name}: None or a positive integer, got {value!r}")
+        need(
+            value is None or (_is_int(value) and value > 0),
+            f"{name}: None or a positive integer, got {value!r}",
+        )
     need(
         moco.queue_size % opt.batch_size == 0,
         f"queue_size: K={moco.queue_size} must be a multiple of batch_size={opt.batch_size} "
@@ -293,10 +316,14 @@ def validate(cfg: Config) -> Config:
     need(isinstance(run.amp, bool), f"amp: must be true or false, got {run.amp!r}")
     need(isinstance(run.device, str), f"device: must be a string, got {run.device!r}")
     need(
-        isinstance(run.name, str) and (run.name == "" or run.name.replace("-", "_").replace(".", "_").isidentifier()),
+        isinstance(run.name, str)
+        and (run.name == "" or run.name.replace("-", "_").replace(".", "_").isidentifier()),
         f"name: letters, digits, '-', '_' and '.' only, got {run.name!r}",
     )
-    need(isinstance(data.dataset, str) and isinstance(data.protocol, str), "dataset and protocol: strings")
+    need(
+        isinstance(data.dataset, str) and isinstance(data.protocol, str),
+        "dataset and protocol: strings",
+    )
     return cfg
 
 

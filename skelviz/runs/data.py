@@ -84,7 +84,9 @@ def load_run_data(config: Config, data_root: str | None = None) -> RunData:
         )
     key = (config.data.dataset, config.data.dataset_options, str(data_root or ""))
     if key not in _CACHE:
-        _CACHE[key] = load_dataset(config.data.dataset, data_root or None, **dict(config.data.dataset_options))
+        _CACHE[key] = load_dataset(
+            config.data.dataset, data_root or None, **dict(config.data.dataset_options)
+        )
     dataset = _CACHE[key]
     if config.data.protocol not in dataset.splits:
         raise ConfigError(

@@ -32,7 +32,11 @@ def resolve_device(device: str) -> torch.device:
     resolved = torch.device(device)
     if resolved.type == "cuda":
         if not torch.cuda.is_available():
-            raise ConfigError(f"device: {device!r} requested but CUDA is not available; use 'auto' or 'cpu'")
+            raise ConfigError(
+                f"device: {device!r} requested but CUDA is not available; use 'auto' or 'cpu'"
+            )
         if resolved.index is not None and resolved.index >= torch.cuda.device_count():
-            raise ConfigError(f"device: {device!r}, but only {torch.cuda.device_count()} CUDA device(s) are present")
+            raise ConfigError(
+                f"device: {device!r}, but only {torch.cuda.device_count()} CUDA device(s) are present"
+            )
     return resolved

@@ -103,4 +103,6 @@ def get_profile(name: str) -> Profile:
     try:
         return PROFILES[name]
     except (KeyError, TypeError):
-        raise ValueError(f"unknown profile {name!r}; known profiles: {', '.join(PROFILES)}") from None
+        raise ValueError(
+            f"unknown profile {name!r}; known profiles: {', '.join(PROFILES)}"
+        ) from None

@@ -62,7 +62,9 @@ class RunFolder:
         except FileNotFoundError:
             raise RunError(f"{path}: missing; is {self.root} a skelviz run folder?") from None
         except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise RunError(f"{path}: not valid JSON ({err}); delete the run folder or rerun with --restart") from None
+            raise RunError(
+                f"{path}: not valid JSON ({err}); delete the run folder or rerun with --restart"
+            ) from None
 
     def write_json(self, name: str, value: dict) -> Path:
         return write_json(self.file(name), value)
@@ -101,7 +103,9 @@ class RunFolder:
             probe.write_bytes(b"")
             probe.unlink()
         except OSError as err:
-            raise RunError(f"{self.root}: cannot write there ({err.strerror or err}); choose another --output-dir") from None
+            raise RunError(
+                f"{self.root}: cannot write there ({err.strerror or err}); choose another --output-dir"
+            ) from None
 
 
 def find_runs(output_dir: str | os.PathLike, task: str = "*") -> list[RunFolder]:

@@ -12,8 +12,8 @@ Introduced in ``notebooks/00_skeleton_data``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

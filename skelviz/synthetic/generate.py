@@ -21,7 +21,12 @@ import numpy as np
 from skelviz.skeleton import NTU25
 from skelviz.synthetic.actions import ACTIONS
 from skelviz.synthetic.kinematics import (
-    JOINT, bone_offsets, forward_kinematics, mirror_angles, rotation_y, sample_body_shapes,
+    JOINT,
+    bone_offsets,
+    forward_kinematics,
+    mirror_angles,
+    rotation_y,
+    sample_body_shapes,
 )  # fmt: skip
 from skelviz.synthetic.motion import Motion, TakeParams, bump, take_progress
 from skelviz.synthetic.recording import add_sensor_noise, camera_views, to_camera
@@ -119,11 +124,15 @@ def _idle(m: Motion, person: int, t: np.ndarray, rng: np.random.Generator, sway,
 
 
 # Fidgets: (flex, abduct, swing, elbow) of one arm, held for a while in any class.
-_FIDGETS = np.array([[0.0, 0.0, 0.0, 0.0],  # none
-                     [-0.3, 0.6, 0.0, 1.6],  # hand on the hip
-                     [0.9, 0.4, 0.3, 2.4],  # scratch the head
-                     [0.6, 0.0, 0.7, 1.8],  # hand to the chest
-                     [0.3, 0.1, 0.2, 1.2]])  # hand in front, as if holding a phone
+_FIDGETS = np.array(
+    [
+        [0.0, 0.0, 0.0, 0.0],  # none
+        [-0.3, 0.6, 0.0, 1.6],  # hand on the hip
+        [0.9, 0.4, 0.3, 2.4],  # scratch the head
+        [0.6, 0.0, 0.7, 1.8],  # hand to the chest
+        [0.3, 0.1, 0.2, 1.2],
+    ]
+)  # hand in front, as if holding a phone
 
 
 def _fidget(m: Motion, person: int, t: np.ndarray, rng: np.random.Generator) -> None:
@@ -183,8 +192,10 @@ def _perform_class(label: int, config: SyntheticConfig, subjects: np.ndarray, of
     p = action.persons  # only the persons who act are posed; the others stay zero
     world = np.zeros((s, 2, t_max, NTU25.num_joints, 3))  # (S, M, T, V, C)
     world[:, :p] = forward_kinematics(
-        bodies[:, :p].reshape(p * s, -1, 3), m.angles[:, :p].reshape(p * s, t_max, -1, 3),
-        root[:, :p].reshape(p * s, t_max, 3), facing[:, :p].reshape(-1),
+        bodies[:, :p].reshape(p * s, -1, 3),
+        m.angles[:, :p].reshape(p * s, t_max, -1, 3),
+        root[:, :p].reshape(p * s, t_max, 3),
+        facing[:, :p].reshape(-1),
     ).reshape(s, p, t_max, NTU25.num_joints, 3)
     floor = world[:, :p, :, _FEET, 1].min(axis=-1)  # (S, P, T) lowest foot point
     world[:, :p, ..., 1] += (m.root[:, :p, :, 1] - floor)[..., None]  # feet on the floor, + jumps

@@ -50,7 +50,9 @@ def augment_config(config: Config) -> AugmentConfig:
     )  # fmt: skip
 
 
-def embedding_net(config: Config, representation: str, layout: SkeletonLayout, num_persons: int) -> nn.Module:
+def embedding_net(
+    config: Config, representation: str, layout: SkeletonLayout, num_persons: int
+) -> nn.Module:
     """Encoder + MLP head (the released ``--mlp``) -> L2-normalised ``embed_dim`` embeddings."""
     from skelviz.encoders import EmbeddingNet, ProjectionHead, build_encoder
 
@@ -60,7 +62,13 @@ def embedding_net(config: Config, representation: str, layout: SkeletonLayout, n
         stepwise_gru=enc.gru == "stepwise" and representation == "seq",
     )  # fmt: skip
     hidden = enc.head_hidden or encoder.feature_dim
-    head = ProjectionHead(encoder.feature_dim, hidden, enc.embed_dim, init=enc.head_init, representation=representation)
+    head = ProjectionHead(
+        encoder.feature_dim,
+        hidden,
+        enc.embed_dim,
+        init=enc.head_init,
+        representation=representation,
+    )
     return EmbeddingNet(encoder, head)
 
 
@@ -81,7 +89,9 @@ def build_moco(config: Config, layout: SkeletonLayout, num_persons: int) -> Skel
 
     reps, m = config.encoder.representations, config.moco
     args = (m.queue_size, m.momentum, m.temperature)
-    kwargs = dict(dim=config.encoder.embed_dim, generator=torch.Generator().manual_seed(config.run.seed))
+    kwargs = dict(
+        dim=config.encoder.embed_dim, generator=torch.Generator().manual_seed(config.run.seed)
+    )
     if config.mode == "intra":
         return IntraMoCo(lambda: factory(reps[0]), *args, representation=reps[0], **kwargs)
     return InterMoCo(factory, *args, representations=reps, **kwargs)
@@ -150,20 +160,30 @@ class PretrainJob:
     def __init__(self, config: Config, data: RunData, device: torch.device, rank: Rank = Rank()):
         self.config, self.data, self.device, self.rank = config, data, device, rank
         self.model = build_moco(config, data.layout, data.num_persons).to(device)
-        self.query_nets = {r: wrap_ddp(net, rank, device) for r, net in self.model.query_nets.items()}
+        self.query_nets = {
+            r: wrap_ddp(net, rank, device) for r, net in self.model.query_nets.items()
+        }
         o = config.optim
         params = [p for p in self.model.query_nets.parameters() if p.requires_grad]
         if o.optimizer == "adam":
             self.optimizer = torch.optim.Adam(params, lr=o.lr, weight_decay=o.weight_decay)
         else:
-            self.optimizer = torch.optim.SGD(params, lr=o.lr, momentum=o.sgd_momentum, weight_decay=o.weight_decay)
-        self.scheduler = torch.optim.lr_scheduler.MultiStepLR(self.optimizer, list(o.milestones), o.lr_gamma)
+            self.optimizer = torch.optim.SGD(
+                params, lr=o.lr, momentum=o.sgd_momentum, weight_decay=o.weight_decay
+            )
+        self.scheduler = torch.optim.lr_scheduler.MultiStepLR(
+            self.optimizer, list(o.milestones), o.lr_gamma
+        )
         self.data_gen = torch.Generator().manual_seed(config.run.seed)  # batch order
         self.aug_gen = torch.Generator(device=device).manual_seed(config.run.seed + 1)  # views
         self.augment = TwoViewAugment(augment_config(config))
         self.steps_per_epoch = len(data.train) // o.batch_size  # the last partial batch is dropped
         use_amp = config.run.amp and device.type == "cuda"
-        self.amp = torch.autocast(device.type, dtype=torch.bfloat16) if use_amp else contextlib.nullcontext()
+        self.amp = (
+            torch.autocast(device.type, dtype=torch.bfloat16)
+            if use_amp
+            else contextlib.nullcontext()
+        )
 
     def stateful(self) -> dict:
         return {
