@@ -55,8 +55,8 @@ def step_throughput(batch: int, amp: bool, steps: int, warmup: int) -> dict:
     seconds = (time.perf_counter() - started) / steps
     return {
         "batch": batch, "amp_bf16": amp, "steps": steps, "seconds_per_step": seconds,
-        "samples_per_second": batch / seconds, "peak_memory_gib": torch.cuda.max_memory_allocated() / 2**30,
-        "loss": float(loss),
+        "samples_per_second": batch / seconds, "loss": float(loss),
+        "peak_memory_gib": torch.cuda.max_memory_allocated() / 2**30,
     }  # fmt: skip
 
 

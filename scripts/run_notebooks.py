@@ -84,7 +84,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def parse_value(text: str):
-    """A ``-p`` value as a Python literal when it reads as one (``3``, ``1e-3``, ``True``), else str."""
+    """A ``-p`` value as a Python literal when it reads as one (``3``, ``1e-3``, ``True``)."""
     try:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError):
@@ -93,7 +93,7 @@ def parse_value(text: str):
 
 
 def repo_relative(path: str) -> str:
-    """An absolute form of ``path`` (from the current directory), shortened to repo-relative inside it."""
+    """``path`` made absolute (from the current directory), repo-relative inside the repo."""
     absolute = Path(path).expanduser().resolve()
     try:
         return absolute.relative_to(REPO_ROOT).as_posix()
@@ -163,7 +163,8 @@ def describe_failure(error: Exception, notebook: Path, params_index: int) -> str
     """'cell K (In [n]): ExcName: message' with K counted in the source notebook, from 1."""
     cell_index = getattr(error, "cell_index", None)
     if cell_index is None:  # not a cell error (kernel died, timeout, bad notebook)
-        return f"{type(error).__name__}: {str(error).strip().splitlines()[-1] if str(error).strip() else ''}"
+        last = str(error).strip().splitlines()[-1] if str(error).strip() else ""
+        return f"{type(error).__name__}: {last}"
     source_index = cell_index - 1 if 0 <= params_index < cell_index else cell_index
     first_line = next((ln for ln in (error.source or "").splitlines() if ln.strip()), "")
     return (
@@ -198,7 +199,7 @@ def run_notebook(notebook: Path, out: Path, parameters: dict, args, timeout: int
                 execution_timeout=timeout or None,
                 progress_bar=False,
                 request_save_on_cell_execute=True,
-                # The kernel's own log: errors only (ipykernel warns about TCP transport on every start).
+                # The kernel's own log: errors only (ipykernel warns about TCP on every start).
                 extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
         except Exception as error:  # papermill raises PapermillExecutionError for a failing cell

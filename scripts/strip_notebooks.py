@@ -102,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"strip_notebooks: {line}", file=sys.stderr)
     if args.check and offending:
         print(
-            "Notebooks stored with outputs or volatile metadata (fix: python scripts/strip_notebooks.py):"
+            "Notebooks stored with outputs or volatile metadata "
+            "(fix: python scripts/strip_notebooks.py):"
         )
         print("\n".join(f"  {line}" for line in offending))
         return 1

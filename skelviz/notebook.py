@@ -5,7 +5,8 @@ House style section 4 ("Cell 3"): the ``parameters`` cell holds literals only; t
 them into a :class:`NotebookContext` with explicit random generators (``torch.Generator`` and
 ``numpy.random.Generator``, karpathy's makemore style), an output layout (``skelviz.paths``),
 the chosen profile (``skelviz.runs.profiles``) and :meth:`NotebookContext.run`, which gives a
-notebook a finished run of any task in one call (``ctx.run("pretrain", representations="seq+stg")``). Unknown values fail here, with the valid ones
+notebook a finished run of any task in one call (``ctx.run("pretrain", representations="seq")``).
+Unknown values fail here, with the valid ones
 listed, before any work is done.
 
 Figures: matplotlib shows inline as PNG only, at a fixed dpi (one format, which nbval ignores);

@@ -4,7 +4,7 @@
 
     figures/                  PNG (matplotlib) and HTML (plotly, plotly.js from the CDN)
     metrics/<notebook>.json   what each notebook measured (``skelviz.metrics``)
-    runs/<task>/<name>-<key>/  one folder per run (``skelviz.runs.store``): config, history, metrics, weights
+    runs/<task>/<name>-<key>/  one folder per run (``skelviz.runs.store``)
     notebooks/                executed notebooks, written by the runner (papermill)
 
 No timestamps in any name: re-running a notebook overwrites its own files and nothing else.

@@ -190,7 +190,8 @@ def normalize_adjacency(a: np.ndarray) -> np.ndarray:
 def spatial_partition(layout: SkeletonLayout) -> np.ndarray:
     """The (3, V, V) identity / inward / outward partition used by ST-GCN's successor A-GCN.
 
-    ``A[0] = I``, ``A[1] = norm(inward)``, ``A[2] = norm(outward)``, where ``inward[child, parent] = 1``
+    ``A[0] = I``, ``A[1] = norm(inward)``, ``A[2] = norm(outward)``, where
+    ``inward[child, parent] = 1``
     as in 2s-AGCN ``graph/tools.get_spatial_graph`` (there indexed ``[j, i]`` for edge ``(i, j)``).
 
     Introduced in ``notebooks/02_representations``.

@@ -70,7 +70,8 @@ def test_unknown_task_is_refused_by_argparse():
 
 
 def test_overrides_parse_json_values_and_keep_strings():
-    assert cli.parse_overrides(["lr=0.1", "milestones=[2,3]", "amp=true", "representations=seq+stg"]) == {
+    items = ["lr=0.1", "milestones=[2,3]", "amp=true", "representations=seq+stg"]
+    assert cli.parse_overrides(items) == {
         "lr": 0.1, "milestones": [2, 3], "amp": True, "representations": "seq+stg",
     }  # fmt: skip
     with pytest.raises(ConfigError):
@@ -80,7 +81,8 @@ def test_overrides_parse_json_values_and_keep_strings():
 @pytest.mark.slow
 def test_a_run_then_the_same_command_reuses_it(tmp_path):
     args = ["pretrain", "--profile", "ci", "--set", "epochs=1", "--set", "representations=seq",
-            "--output-dir", str(tmp_path), "--no-progress", "--json", str(tmp_path / "s.json")]  # fmt: skip
+            "--output-dir", str(tmp_path), "--no-progress",
+            "--json", str(tmp_path / "s.json")]  # fmt: skip
     first = run_cli(*args)
     assert first.returncode == 0, first.stderr
     summary = json.loads((tmp_path / "s.json").read_text())

@@ -50,7 +50,7 @@ def parameters_cells(notebook: dict) -> list[tuple[int, dict]]:
 
 
 def literal_value(node: ast.expr):
-    """The value of a str/int/float/bool/None literal (a negative number too); ValueError otherwise."""
+    """The value of a str/int/float/bool/None literal (also negative numbers); else ValueError."""
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         return -literal_value(node.operand)
     if isinstance(node, ast.Constant) and (
@@ -72,7 +72,9 @@ def parse_parameters(text: str) -> dict:
         try:
             values[node.targets[0].id] = literal_value(node.value)
         except ValueError as error:
-            raise AssertionError(f"{node.targets[0].id}: {error} (nothing derived in parameters)")
+            raise AssertionError(
+                f"{node.targets[0].id}: {error} (nothing derived in parameters)"
+            ) from None
     commented = {
         tok.start[0]
         for tok in tokenize.generate_tokens(io.StringIO(text).readline)
@@ -175,7 +177,8 @@ def test_stored_stripped_and_small(path):
             assert cell["outputs"] == [], f"cell {i + 1} has stored outputs"
             assert cell["execution_count"] is None, f"cell {i + 1} has an execution count"
         assert "injected-parameters" not in cell.get("metadata", {}).get("tags", []), (
-            f"cell {i + 1} is papermill's injected cell: store the source notebook, not an executed one"
+            f"cell {i + 1} is papermill's injected cell: "
+            "store the source notebook, not an executed one"
         )
     assert path.stat().st_size < MAX_BYTES, f"{path.stat().st_size} bytes"
 
@@ -186,7 +189,7 @@ def test_last_code_cell_records_metrics(path):
     assert "record_metrics(" in code[-1], "the final code cell must call record_metrics"
 
 
-# --- The parameters parser itself ------------------------------------------------------------------
+# --- The parameters parser itself -----------------------------------------------------------------
 
 
 def test_papermill_check_catches_an_equals_sign_in_a_comment(tmp_path):
@@ -220,11 +223,11 @@ def test_parse_parameters_rejects_everything_else(text):
         parse_parameters(text)
 
 
-# --- scripts/strip_notebooks.py ----------------------------------------------------------------------
+# --- scripts/strip_notebooks.py -------------------------------------------------------------------
 
 
 def write_executed_notebook(path: Path) -> None:
-    """An executed-looking notebook: outputs, counts, papermill metadata and an embedded plotly.js."""
+    """An executed-looking notebook: outputs, counts, papermill metadata, embedded plotly.js."""
     notebook = {
         "nbformat": 4,
         "nbformat_minor": 5,

@@ -74,7 +74,7 @@ def test_unknown_profile_lists_the_known_ones(name):
         get_profile(name)
 
 
-# --- setup_notebook: validation ---------------------------------------------------------------------
+# --- setup_notebook: validation -------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("override", "message"),
     [
@@ -135,7 +135,7 @@ def test_same_seed_same_numbers_and_no_global_numpy_reseeding(tmp_path):
     assert torch.equal(torch.rand(3, generator=g1), torch.rand(3, generator=g2))
 
 
-# --- setup_notebook: helpers ------------------------------------------------------------------------
+# --- setup_notebook: helpers ----------------------------------------------------------------------
 def test_load_dataset_passes_the_profile_options(tmp_path, monkeypatch):
     import skelviz.readers
 
@@ -197,7 +197,8 @@ def test_inside_a_kernel_figures_are_png_only_and_plotly_js_is_not_embedded(tmp_
         f"from skelviz.notebook import setup_notebook\n"
         f"ctx = setup_notebook('ci', 'synthetic', '', 'cpu', 0, {str(tmp_path)!r})",
         "import matplotlib.pyplot as plt\nimport matplotlib\n"
-        "fig, ax = plt.subplots(figsize=(4, 3)); ax.plot([0, 1]); print(matplotlib.rcParams['figure.dpi'])",
+        "fig, ax = plt.subplots(figsize=(4, 3)); ax.plot([0, 1]); "
+        "print(matplotlib.rcParams['figure.dpi'])",
         "import plotly.graph_objects as go\ngo.Figure(go.Scatter3d(x=[0, 1], y=[0, 1], z=[0, 1]))",
     ]
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])

@@ -138,7 +138,10 @@ def test_hash_is_sha256_of_the_sections_without_runtime_fields_with_the_revision
 
 
 def test_hash_is_stable_across_processes():
-    code = "from skelviz.runs.config import resolve_config, config_hash; print(config_hash(resolve_config('full')))"
+    code = (
+        "from skelviz.runs.config import resolve_config, config_hash; "
+        "print(config_hash(resolve_config('full')))"
+    )
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert other.stdout.strip() == config_hash(resolve_config("full"))
 

@@ -66,7 +66,10 @@ def write_notebook(path: Path, parameters: str, *code: str) -> None:
     path.write_text(json.dumps(notebook), encoding="utf-8")
 
 
-STANDARD = 'PROFILE = "ci"\nDATASET = "synthetic"\nDATA_ROOT = ""\nDEVICE = "auto"\nSEED = 0\nOUTPUT_DIR = "outputs"\n'
+STANDARD = (
+    'PROFILE = "ci"\nDATASET = "synthetic"\nDATA_ROOT = ""\nDEVICE = "auto"\nSEED = 0\n'
+    'OUTPUT_DIR = "outputs"\n'
+)
 RECORD = """
 import json, os, sys, pathlib
 folder = pathlib.Path(OUTPUT_DIR) / "metrics"
@@ -243,7 +246,7 @@ def test_a_kernel_that_dies_at_start_is_started_again_but_a_failing_cell_is_not(
     assert result.status == "failed" and "boom" in result.error and len(calls) == 1
 
 
-# --- Metrics left by notebook runs (scripts/test.sh stage e) ----------------------------------------
+# --- Metrics left by notebook runs (scripts/test.sh stage e) --------------------------------------
 
 
 def run_folders() -> list[Path]:
@@ -287,7 +290,8 @@ def what_a_run_must_show(metrics: dict) -> list[str]:
     if "loss_epoch_2" in metrics and "loss_last_epoch" in metrics:
         if not metrics["loss_last_epoch"] < metrics["loss_epoch_2"]:
             problems.append(
-                f"loss did not fall: epoch 2 {metrics['loss_epoch_2']:.4f}, last {metrics['loss_last_epoch']:.4f}"
+                f"loss did not fall: epoch 2 {metrics['loss_epoch_2']:.4f}, "
+                f"last {metrics['loss_last_epoch']:.4f}"
             )
     chance = metrics.get("chance")
     for key, value in metrics.items():

@@ -32,7 +32,7 @@ def toy_sequence(frames: int = 7, persons: int = 1, seed: int = 0) -> np.ndarray
     return (rng.normal(size=(persons, frames, LAYOUT.num_joints, 3)) + 3.0).astype(np.float32)
 
 
-# --- plotly animation -------------------------------------------------------------------------------
+# --- plotly animation -----------------------------------------------------------------------------
 def test_one_animation_frame_and_one_slider_step_per_time_step():
     seq = toy_sequence(frames=7)
     fig = viz.animate_skeleton_3d(seq, LAYOUT)
@@ -111,7 +111,7 @@ def test_side_by_side_plays_sequences_of_different_lengths_together():
         viz.side_by_side_3d({"crop": short[:, :, :5]}, LAYOUT)
 
 
-# --- matplotlib -------------------------------------------------------------------------------------
+# --- matplotlib -----------------------------------------------------------------------------------
 def test_strips_have_one_3d_panel_per_pose_and_register_nothing_with_pyplot():
     before = plt.get_fignums()
     strip = viz.skeleton_strip(toy_sequence(frames=20), LAYOUT, frames=5)
@@ -172,7 +172,7 @@ def test_style_helpers():
     assert np.allclose(centre, [0, 1, 3]) and half == pytest.approx(2.0)
 
 
-# --- save_figure ------------------------------------------------------------------------------------
+# --- save_figure ----------------------------------------------------------------------------------
 def test_save_figure_writes_png_and_small_cdn_html(tmp_path):
     paths = output_paths(tmp_path)
     png = viz.save_figure(viz.skeleton_strip(toy_sequence(), LAYOUT, frames=3), "00_strip", paths)

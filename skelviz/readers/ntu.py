@@ -113,7 +113,9 @@ def _count(lines: list[str], i: int, path: Path, what: str) -> int:
     except (ValueError, IndexError) as err:
         if isinstance(err, IndexError) and i >= len(lines):
             raise  # past the end: reported as truncation by the caller
-        raise SkeletonDataError(f"{path}, line {i + 1}: expected the {what}, got {lines[i]!r}")
+        raise SkeletonDataError(
+            f"{path}, line {i + 1}: expected the {what}, got {lines[i]!r}"
+        ) from None
 
 
 def _raise_bad_joint_line(path: Path, blocks: list[tuple[int, int, int]], lines: list[str]):

@@ -44,7 +44,7 @@ def _find_files(root: Path) -> list[Path]:
 
 
 def read_sequence(path: str | Path) -> tuple[np.ndarray, int, int, int]:
-    """Read one raw file: ``(skeleton (1, T, 20, 3) float32 un-normalised, class id, subject, view)``.
+    """Read one raw file: ``(skeleton (1, T, 20, 3) float32 raw, class id, subject, view)``.
 
     Raises :class:`SkeletonDataError` naming the file for a bad name, truncated / invalid JSON, a
     wrong shape, non-finite values, or a label that contradicts the file name.
@@ -73,7 +73,8 @@ def read_sequence(path: str | Path) -> tuple[np.ndarray, int, int, int]:
     class_id = ACTION_CODES.index(action)
     if "label" in obj and int(obj["label"]) != class_id + 1:
         raise SkeletonDataError(
-            f"{path}: label {obj['label']} contradicts action a{action:02d} (expected {class_id + 1})"
+            f"{path}: label {obj['label']} contradicts action a{action:02d} "
+            f"(expected {class_id + 1})"
         )
     return joints[None], class_id, subject, view  # (M=1, T, V, C)
 

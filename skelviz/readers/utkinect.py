@@ -1,6 +1,7 @@
 """UTKinect-Action3D from its raw joint files and action label file (transfer target, paper 4.3).
 
-``joints/joints_sXX_eYY.txt`` holds one line per skeleton frame, ``frameId x1 y1 z1 ... x20 y20 z20``
+``joints/joints_sXX_eYY.txt`` holds one line per skeleton frame:
+``frameId x1 y1 z1 ... x20 y20 z20``
 (Kinect v1 20-joint order, metres, y up). ``joints/actionLabel_modified.txt`` (default; it corrects
 7 ranges of the original ``actionLabel.txt`` and equals the Lie-group code's ``frame_indices.mat``)
 lists per recording ``action: startFrame endFrame`` in frame ids, inclusive. Quirks handled here:
@@ -65,7 +66,7 @@ def read_joint_file(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
 def read_label_file(
     path: str | Path,
 ) -> dict[str, list[tuple[str, int, int] | tuple[str, None, None]]]:
-    """``{"s01_e01": [(action, start, end), ...]}``; a ``NaN NaN`` range gives ``(action, None, None)``."""
+    """``{"s01_e01": [(action, start, end), ...]}``; ``NaN NaN`` gives ``(action, None, None)``."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"utkinect: label file {path} not found")
@@ -118,7 +119,8 @@ def load(root: str | Path, label_file: str = "modified", normalize: bool = True)
             name = f"{recording}/{action}"
             if not keep.any():
                 raise SkeletonDataError(
-                    f"{labels_path}: {name} range {start}-{end} holds no frame of joints_{recording}.txt"
+                    f"{labels_path}: {name} range {start}-{end} holds no frame of "
+                    f"joints_{recording}.txt"
                 )
             seq = joints[keep][None]  # (M=1, T, V, C)
             if normalize:

@@ -79,7 +79,8 @@ class RunResult:
             except RuntimeError as err:
                 raise RunError(
                     f"{self.folder.file('weights.pt')}: does not fit the model of config.json "
-                    f"({str(err).splitlines()[0]}); delete {self.folder.root} or rerun with --restart"
+                    f"({str(err).splitlines()[0]}); "
+                    f"delete {self.folder.root} or rerun with --restart"
                 ) from None
             self._model = model
         return self._model.to(device).eval()
@@ -164,7 +165,8 @@ def run(
             "wall_seconds_last_call": time.perf_counter() - started,
             "machine": {"device": str(device), "threads": torch.get_num_threads(),
                         "processes": rank.world, "torch": torch.__version__,
-                        "python": platform.python_version(), "cpu": platform.processor() or platform.machine()},
+                        "python": platform.python_version(),
+                        "cpu": platform.processor() or platform.machine()},
         }  # fmt: skip
         if rank.is_main:
             folder.save_tensors("weights.pt", job.weights())
@@ -195,6 +197,6 @@ def load_run(folder: str | os.PathLike | RunFolder) -> RunResult:
     metrics = folder.read_json("metrics.json") if folder.complete else None
     history = folder.read_json("history.json")
     return RunResult(
-        record["task"], folder, config_from_dict(record["config"]), record["data"], history, metrics,
-        metrics["epochs"] if metrics else 0,
+        record["task"], folder, config_from_dict(record["config"]), record["data"], history,
+        metrics, metrics["epochs"] if metrics else 0,
     )  # fmt: skip

@@ -1,8 +1,9 @@
 """One command line for every task: ``python -m skelviz TASK --profile P --set key=value ...``.
 
     python -m skelviz pretrain --profile default --set representations=seq+stg
-    python -m skelviz pretrain --profile full --data-root /data/ntu60 --set device=cuda --set amp=true
-    torchrun --nproc_per_node=4 -m skelviz pretrain --profile full --data-root /data/ntu60 --set device=cuda
+    python -m skelviz pretrain --profile full --data-root /data/ntu60 --set device=cuda
+    torchrun --nproc_per_node=4 -m skelviz pretrain --profile full --data-root /data/ntu60 \\
+        --set device=cuda --set amp=true
 
 Runs (or reuses) the task's run under ``--output-dir`` (default ``outputs/<profile>-<dataset>``,
 the folder the notebook runner writes to, so notebooks and command line share runs) and prints

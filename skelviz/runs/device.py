@@ -37,6 +37,7 @@ def resolve_device(device: str) -> torch.device:
             )
         if resolved.index is not None and resolved.index >= torch.cuda.device_count():
             raise ConfigError(
-                f"device: {device!r}, but only {torch.cuda.device_count()} CUDA device(s) are present"
+                f"device: {device!r}, but only {torch.cuda.device_count()} CUDA device(s) "
+                "are present"
             )
     return resolved

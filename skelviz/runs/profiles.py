@@ -1,4 +1,4 @@
-"""The one profile registry: ``ci``, ``default`` and ``full``, for the library, notebooks and runner.
+"""The one profile registry: ``ci``, ``default`` and ``full``, for library, notebooks and runner.
 
 A profile says how big everything is: the run configuration's overrides (on top of the
 :class:`skelviz.runs.config.Config` defaults, which are the paper's), the size of the synthetic

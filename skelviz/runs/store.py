@@ -83,12 +83,14 @@ class RunFolder:
             return torch.load(path, map_location=map_location, weights_only=True)
         except pickle.UnpicklingError as err:
             raise RunError(
-                f"{path}: refused, it holds more than tensors and plain values ({str(err).splitlines()[0]}); "
+                f"{path}: refused, it holds more than tensors and plain values "
+                f"({str(err).splitlines()[0]}); "
                 "skelviz never executes code from a run folder; delete the file"
             ) from None
         except (RuntimeError, EOFError, OSError, ValueError) as err:
             raise RunError(
-                f"{path}: cannot be read (truncated or not a skelviz file: {str(err).splitlines()[0]}); "
+                f"{path}: cannot be read (truncated or not a skelviz file: "
+                f"{str(err).splitlines()[0]}); "
                 f"delete {self.root} or rerun with --restart"
             ) from None
 
@@ -104,7 +106,8 @@ class RunFolder:
             probe.unlink()
         except OSError as err:
             raise RunError(
-                f"{self.root}: cannot write there ({err.strerror or err}); choose another --output-dir"
+                f"{self.root}: cannot write there ({err.strerror or err}); "
+                "choose another --output-dir"
             ) from None
 
 

@@ -108,7 +108,8 @@ def adjust(config: Config, data: RunData) -> tuple[Config, list[str]]:
         from skelviz.runs.config import ConfigError
 
         raise ConfigError(
-            f"batch_size: {config.optim.batch_size} is larger than the {len(data.train)} training sequences"
+            f"batch_size: {config.optim.batch_size} is larger than the {len(data.train)} "
+            "training sequences"
         )
     k = config.moco.queue_size
     if k < per_epoch or per_epoch <= config.optim.batch_size:
@@ -188,7 +189,8 @@ class PretrainJob:
     def stateful(self) -> dict:
         return {
             "model": self.model, "optimizer": self.optimizer, "scheduler": self.scheduler,
-            "data_generator": GeneratorState(self.data_gen), "aug_generator": GeneratorState(self.aug_gen),
+            "data_generator": GeneratorState(self.data_gen),
+            "aug_generator": GeneratorState(self.aug_gen),
         }  # fmt: skip
 
     def batches(self):
