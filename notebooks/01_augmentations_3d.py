@@ -16,21 +16,28 @@
 # %% [markdown]
 # # 01 · Augmentations in 3D
 #
-# > The paper's skeleton augmentations (pose shear, joint jittering, temporal crop-resize and their composition), seen in 3D and checked against their formulas.
+# > The paper's skeleton augmentations (pose shear, joint jittering, temporal crop-resize and their
+# > composition), seen in 3D and checked against their formulas.
 #
 # **Learning goals**
 # - Write the pose shear of Eq. 1 in plain numpy and match it to `skelviz.augment`.
-# - Explain what joint jittering (Eq. 2) really does in the released code: zero-masking or a random linear map.
-# - Sample temporal crop windows (Eq. 3), draw them on a time axis and predict their length distribution.
-# - Compose the spatio-temporal augmentation (Eq. 4) into the two views that contrastive learning compares.
+# - Explain what joint jittering (Eq. 2) really does in the released code: zero-masking or a random
+#   linear map.
+# - Sample temporal crop windows (Eq. 3), draw them on a time axis and predict their length
+#   distribution.
+# - Compose the spatio-temporal augmentation (Eq. 4) into the two views that contrastive learning
+#   compares.
 #
-# **Prerequisites**: `00_skeleton_data` (the `(M, T, V, C)` layout, view normalisation). A little torch.
+# **Prerequisites**: `00_skeleton_data` (the `(M, T, V, C)` layout, view normalisation). A little
+# torch.
 #
-# **Runtime** (no GPU needed; measured with papermill on a shared, busy 2-core CPU, so an idle machine is
-# faster): `ci` about 1 min · `default` about 1.8 min · `full` about 2.4 min; N-UCLA about 1.2 min.
+# **Runtime** (no GPU needed; measured with papermill on a shared, busy 2-core CPU, so an idle
+# machine is faster): `ci` about 1 min · `default` about 1.8 min · `full` about 2.4 min; N-UCLA
+# about 1.2 min.
 #
-# **Paper**: Section 3.1 (Eqs. 1-4), Figures 2, 3 and 4, Section 4.2 ($|j| = 15$, $l_{min} = 0.1$, 64 frames);
-# where the released code differs (the jitter, the hidden 64-frame crop floor), this notebook says so.
+# **Paper**: Section 3.1 (Eqs. 1-4), Figures 2, 3 and 4, Section 4.2 ($|j| = 15$, $l_{min} = 0.1$,
+# 64 frames); where the released code differs (the jitter, the hidden 64-frame crop floor), this
+# notebook says so.
 
 # %% tags=["parameters"]
 PROFILE = "ci"  # ci | default | full: how many examples and random draws
@@ -83,10 +90,11 @@ print(config)
 # %% [markdown]
 # ## 1 · The input batch
 #
-# Augmentations work on a batch `x` of shape `(N, M, T, V, C)` on the configured device, with the valid
-# lengths beside it, and draw every random number from an explicit `torch.Generator`: the same seed gives
-# the same augmented views. Here the batch holds `K` copies of one sequence, so each copy gets its own draw.
-# `ctx.generators(offset)` hands out a fresh generator per section, so any cell can be re-run on its own.
+# Augmentations work on a batch `x` of shape `(N, M, T, V, C)` on the configured device, with the
+# valid lengths beside it, and draw every random number from an explicit `torch.Generator`: the same
+# seed gives the same augmented views. Here the batch holds `K` copies of one sequence, so each copy
+# gets its own draw. `ctx.generators(offset)` hands out a fresh generator per section, so any cell
+# can be re-run on its own.
 
 # %%
 seq = data.sequences[SAMPLE_INDEX]  # (M, T, V, C)
@@ -107,13 +115,15 @@ def numpy_of(batch):
 # %% [markdown]
 # ## 2 · Pose augmentation: a 3D shear (Eq. 1, Figure 2)
 #
-# $$D_{Spatial_1}(X) = X \cdot S, \qquad S = \begin{bmatrix} 1 & r_{01} & r_{02} \\ r_{10} & 1 & r_{12} \\ r_{20} & r_{21} & 1 \end{bmatrix}, \quad r_{ij} \sim U(-1, 1)$$
+# $$D_{Spatial_1}(X) = X \cdot S, \qquad S = \begin{bmatrix}
+# 1 & r_{01} & r_{02} \\ r_{10} & 1 & r_{12} \\ r_{20} & r_{21} & 1
+# \end{bmatrix}, \quad r_{ij} \sim U(-1, 1)$$
 #
-# One matrix per view, applied to every joint of every frame and both persons: the pose is kept, but the
-# skeleton looks as if seen from another viewpoint and distance (it also stretches bones: a shear is not a
-# rotation). The paper multiplies row vectors ($X \cdot S$); the released code computes $p' = S p$. The six
-# off-diagonal entries are independent and symmetric around 0, so $S$ and $S^T$ have the same distribution:
-# the two are the same augmentation.
+# One matrix per view, applied to every joint of every frame and both persons: the pose is kept, but
+# the skeleton looks as if seen from another viewpoint and distance (it also stretches bones: a
+# shear is not a rotation). The paper multiplies row vectors ($X \cdot S$); the released code
+# computes $p' = S p$. The six off-diagonal entries are independent and symmetric around 0, so $S$
+# and $S^T$ have the same distribution: the two are the same augmentation.
 #
 # First in plain numpy, then the library on the same numbers:
 
@@ -179,21 +189,24 @@ pair
 # %% [markdown]
 # ## 3 · Joint jittering (Eq. 2, Figure 3)
 #
-# $$D_{Spatial_2}(X) = X[:, j] \cdot R, \qquad R \in R^{3 \times 3}, \; r_{ij} \sim U(-1, 1), \; |j| < J$$
+# $$D_{Spatial_2}(X) = X[:, j] \cdot R, \qquad
+# R \in R^{3 \times 3}, \; r_{ij} \sim U(-1, 1), \; |j| < J$$
 #
-# A random subset $j$ of the joints is moved to irregular positions, the same way in every frame; the other
-# joints stay where they are. The released code (`joint_courruption`) is more specific than the formula:
+# A random subset $j$ of the joints is moved to irregular positions, the same way in every frame;
+# the other joints stay where they are. The released code (`joint_courruption`) is more specific
+# than the formula:
 #
-# - $|j| = 15$ of 25 joints, chosen uniformly without replacement (for other layouts skelviz keeps the
-#   proportion: `round(15 V / 25)`, so 12 of N-UCLA's 20);
-# - with probability 0.5 the chosen joints are **set to zero** (masked) in every frame and for both persons;
+# - $|j| = 15$ of 25 joints, chosen uniformly without replacement (for other layouts skelviz keeps
+#   the proportion: `round(15 V / 25)`, so 12 of N-UCLA's 20);
+# - with probability 0.5 the chosen joints are **set to zero** (masked) in every frame and for both
+#   persons;
 # - otherwise they are multiplied by one random $3 \times 3$ matrix $R$ with **all nine** entries in
 #   $U(-1, 1)$ (the diagonal too): $p' = R^T p$.
 #
-# So it is not additive noise. In the composition each view gets shear with p = 0.5, zero-masking with
-# p = 0.25 and a random linear map with p = 0.25. The encoder sees zeroed joints at the origin (where
-# centring put the spine); the figures treat exact zeros as missing joints and leave them out, so masked
-# joints simply vanish.
+# So it is not additive noise. In the composition each view gets shear with p = 0.5, zero-masking
+# with p = 0.25 and a random linear map with p = 0.25. The encoder sees zeroed joints at the origin
+# (where centring put the spine); the figures treat exact zeros as missing joints and leave them
+# out, so masked joints simply vanish.
 
 # %%
 gen, _ = ctx.generators(offset=3)
@@ -201,7 +214,8 @@ joint_mask, zero_mode, R = augment.sample_jitter(K, V, gen, JITTER_JOINTS, JITTE
 jittered = augment.apply_jitter(xs, joint_mask, zero_mode, R)  # (K, M, T, V, C)
 k_joints = augment.default_jitter_joints(V) if JITTER_JOINTS is None else JITTER_JOINTS
 print(
-    f"|j| = {k_joints} of {V} joints; modes: {['zero' if z else 'linear map' for z in zero_mode.tolist()]}"
+    f"|j| = {k_joints} of {V} joints; "
+    f"modes: {['zero' if z else 'linear map' for z in zero_mode.tolist()]}"
 )
 
 assert torch.equal(
@@ -231,8 +245,8 @@ ctx.save_figure(fig, "01_fig3_joint_jitter")
 fig
 
 # %% [markdown]
-# Over many draws, the coin and the joint choice behave as specified: about `JITTER_P_MASK` of the views are
-# masked, and every joint is chosen with probability $|j| / V$.
+# Over many draws, the coin and the joint choice behave as specified: about `JITTER_P_MASK` of the
+# views are masked, and every joint is chosen with probability $|j| / V$.
 
 # %%
 n = ctx.profile.stat_draws
@@ -252,14 +266,16 @@ assert np.all(np.abs(per_joint - k_joints / V) < tolerance)
 # %% [markdown]
 # ## 4 · Temporal crop-resize (Eq. 3, Figure 4)
 #
-# $$D_{Temporal}(X) = \text{Interpolate}(X[L_{start} : L_{start} + T L_{ratio}]), \quad L_{ratio} \sim U(l_{min}, 1)$$
+# $$D_{Temporal}(X) = \text{Interpolate}(X[L_{start} : L_{start} + T L_{ratio}]), \quad
+# L_{ratio} \sim U(l_{min}, 1)$$
 #
-# As implemented: $L = \min(\max(\lfloor T L_{ratio} \rfloor, \text{MIN\_CROP\_FRAMES}), T)$ valid frames,
-# a start drawn uniformly from $0..T-L$, then linear interpolation in time to 64 frames (half-pixel centres,
-# like `F.interpolate(..., align_corners=False)`). A crop of $L$ frames played as 64 frames runs at
-# $L / 64$ times the original speed: short crops become slow motion. The released code hides
-# `MIN_CROP_FRAMES = 64`, so on clips of up to 64 frames it always takes the whole clip; here it is a
-# parameter (default 1, the paper's formula). Each bar below is one random window of this sequence.
+# As implemented: $L = \min(\max(\lfloor T L_{ratio} \rfloor, \text{MIN\_CROP\_FRAMES}), T)$ valid
+# frames, a start drawn uniformly from $0..T-L$, then linear interpolation in time to 64 frames
+# (half-pixel centres, like `F.interpolate(..., align_corners=False)`). A crop of $L$ frames played
+# as 64 frames runs at $L / 64$ times the original speed: short crops become slow motion. The
+# released code hides `MIN_CROP_FRAMES = 64`, so on clips of up to 64 frames it always takes the
+# whole clip; here it is a parameter (default 1, the paper's formula). Each bar below is one random
+# window of this sequence.
 
 # %%
 gen, _ = ctx.generators(offset=5)
@@ -284,9 +300,10 @@ ctx.save_figure(fig, "01_crop_windows")
 fig
 
 # %% [markdown]
-# The interpolation, checked by hand on a ramp (every joint coordinate of frame $t$ equals $t$): output frame
-# $i$ of a window $[s, s + L)$ must read position $s + \text{clip}((i + 0.5) L / 64 - 0.5, 0, L - 1)$, and a
-# window of exactly 64 frames is copied unchanged.
+# The interpolation, checked by hand on a ramp (every joint coordinate of frame $t$ equals $t$):
+# output frame $i$ of a window $[s, s + L)$ must read position
+# $s + \text{clip}((i + 0.5) L / 64 - 0.5, 0, L - 1)$, and a window of exactly 64 frames is copied
+# unchanged.
 
 # %%
 out = config.out_frames
@@ -338,11 +355,13 @@ pair
 
 
 # %% [markdown]
-# **How long are the crops, really?** With the released floor of 64 frames and $L_{ratio} \sim U(0.1, 1)$,
-# the expected crop length can be computed exactly: $\lfloor T L_{ratio} \rfloor = k$ on an interval of
-# width $1/T$, so $E[L] = \sum_k \min(\max(k, 64), T) \, P(k)$. The library's random draws must agree with it
-# (and with the table measured on the released code in the reference notes: 71, 91, 115 and 167 frames for
-# T = 100, 150, 200, 300). The floor makes the paper's $l_{min} = 0.1$ mostly inactive on NTU-length clips.
+# **How long are the crops, really?** With the released floor of 64 frames and
+# $L_{ratio} \sim U(0.1, 1)$, the expected crop length can be computed exactly:
+# $\lfloor T L_{ratio} \rfloor = k$ on an interval of width $1/T$, so
+# $E[L] = \sum_k \min(\max(k, 64), T) \, P(k)$. The library's random draws must agree with it (and
+# with the table measured on the released code in the reference notes: 71, 91, 115 and 167 frames
+# for T = 100, 150, 200, 300). The floor makes the paper's $l_{min} = 0.1$ mostly inactive on
+# NTU-length clips.
 
 
 # %%
@@ -374,7 +393,8 @@ for t in (100, 150, 200, 300):
         "measured_p_floor": float(np.mean(sizes == 64)),
     }
     print(
-        f"T={t}: mean crop {sizes.mean():6.1f} frames (exact {mean:6.1f}), P(L=64) {np.mean(sizes == 64):.3f} (exact {p_floor:.3f})"
+        f"T={t}: mean crop {sizes.mean():6.1f} frames (exact {mean:6.1f}), "
+        f"P(L=64) {np.mean(sizes == 64):.3f} (exact {p_floor:.3f})"
     )
     assert abs(sizes.mean() - mean) < 5 * sizes.std() / np.sqrt(n) + 0.5
     assert abs(np.mean(sizes == 64) - p_floor) < tolerance
@@ -390,8 +410,9 @@ _, dataset_crops = augment.sample_crop_windows(
 ratio = (dataset_crops.float() / all_lengths.float()).cpu().numpy()
 speed = dataset_crops.float().cpu().numpy() / out
 print(
-    f"{len(ratio)} sequences: crop covers {ratio.mean():.2f} of the clip on average; playback speed "
-    f"x{np.median(speed):.2f} median ({np.mean(speed < 1):.0%} slowed down, {np.mean(speed > 1):.0%} sped up)"
+    f"{len(ratio)} sequences: crop covers {ratio.mean():.2f} of the clip on average; "
+    f"playback speed x{np.median(speed):.2f} median "
+    f"({np.mean(speed < 1):.0%} slowed down, {np.mean(speed > 1):.0%} sped up)"
 )
 
 # %% [markdown]
@@ -399,10 +420,10 @@ print(
 #
 # $$D_{Spatio\text{-}Temporal}(X) = D_{Spatial_i}(D_{Temporal}(X))$$
 #
-# First the temporal crop-resize, then one spatial augmentation, chosen per view by a coin (`P_SHEAR` for
-# the shear, else jittering: the paper's best, "randomized" variant). Two independent draws of this
-# function make the query and key views $X_q, X_k$ that the contrastive loss of notebooks 04 and 05 pulls
-# together.
+# First the temporal crop-resize, then one spatial augmentation, chosen per view by a coin
+# (`P_SHEAR` for the shear, else jittering: the paper's best, "randomized" variant). Two independent
+# draws of this function make the query and key views $X_q, X_k$ that the contrastive loss of
+# notebooks 04 and 05 pulls together.
 
 # %%
 two_views = augment.TwoViewAugment(config)
@@ -432,13 +453,14 @@ ctx.save_figure(trio, "01_two_views_3d")
 trio
 
 # %% [markdown]
-# Cost: augmenting a training batch of 64 sequences on the configured device (both views). `TwoViewAugment`
-# draws every random number of the batch's 128 views in one call (a table of `22 + V` uniforms per view) and
-# renders them with the two batched steps used above: the crop-resize as one gather over all windows, the
-# shear or jitter maps as one block-diagonal matmul. One sample at a time, the same work takes 64 calls, each
-# paying Python and dispatch overhead for a tiny tensor. On a CPU, a training step of the `default` profile
-# spends a few percent of its time here (`benchmarks/README.md`); `benchmarks/bench_augment.py` also times the
-# released one-sample-at-a-time pipeline.
+# Cost: augmenting a training batch of 64 sequences on the configured device (both views).
+# `TwoViewAugment` draws every random number of the batch's 128 views in one call (a table of
+# `22 + V` uniforms per view) and renders them with the two batched steps used above: the
+# crop-resize as one gather over all windows, the shear or jitter maps as one block-diagonal matmul.
+# One sample at a time, the same work takes 64 calls, each paying Python and dispatch overhead for a
+# tiny tensor. On a CPU, a training step of the `default` profile spends a few percent of its time
+# here (`benchmarks/README.md`); `benchmarks/bench_augment.py` also times the released
+# one-sample-at-a-time pipeline.
 
 # %%
 batch_ids = np.arange(min(64, len(data)))
@@ -479,17 +501,17 @@ assert q.shape == k.shape == (len(batch_ids), M, out, V, 3) and torch.isfinite(q
 # %% [markdown]
 # ## Takeaways
 #
-# - **Pose shear** (Eq. 1) is one random $3 \times 3$ shear for the whole sequence: viewpoint and distance
-#   change, the pose does not; bones stretch, so it is harsher than a rotation.
-# - **Joint jittering** (Eq. 2) as released zeroes or linearly maps about 60 % of the joints: strong corruption,
-#   not small noise; the rest of the skeleton stays bit-identical.
-# - **Temporal crop-resize** (Eq. 3) changes start, end and speed; the released 64-frame floor decides most crop
-#   lengths on NTU-length clips, so it is an explicit parameter here.
-# - The **composition** (Eq. 4) gives two views of one sequence that share only the action: that is what the
-#   encoder must learn to recognise.
+# - **Pose shear** (Eq. 1) is one random $3 \times 3$ shear for the whole sequence: viewpoint and
+#   distance change, the pose does not; bones stretch, so it is harsher than a rotation.
+# - **Joint jittering** (Eq. 2) as released zeroes or linearly maps about 60 % of the joints: strong
+#   corruption, not small noise; the rest of the skeleton stays bit-identical.
+# - **Temporal crop-resize** (Eq. 3) changes start, end and speed; the released 64-frame floor
+#   decides most crop lengths on NTU-length clips, so it is an explicit parameter here.
+# - The **composition** (Eq. 4) gives two views of one sequence that share only the action: that is
+#   what the encoder must learn to recognise.
 #
-# **Next: `02_representations`**: the same views as a sequence, a pseudo-image and a graph, the three inputs
-# that inter-skeleton contrast plays against each other.
+# **Next: `02_representations`**: the same views as a sequence, a pseudo-image and a graph, the
+# three inputs that inter-skeleton contrast plays against each other.
 
 # %%
 ctx.record_metrics(

@@ -16,22 +16,28 @@
 # %% [markdown]
 # # 02 · Representations
 #
-# > One skeleton sequence, three inputs: a time series (X^SEQ), a pseudo-image (X^IMG) and a spatio-temporal graph (X^STG), built from the same tensor and checked to lose nothing.
+# > One skeleton sequence, three inputs: a time series (X^SEQ), a pseudo-image (X^IMG) and a
+# > spatio-temporal graph (X^STG), built from the same tensor and checked to lose nothing.
 #
 # **Learning goals**
-# - Build the sequence representation X^SEQ by hand in the released feature order and match it to `skelviz.represent.to_sequence`.
-# - Read the pseudo-image X^IMG as an RGB picture whose colours are the x, y, z coordinates of each joint over time.
-# - Explain the three adjacency matrices (identity, inward, outward) that A-GCN uses on the graph X^STG, and trace which joints feed which.
-# - Verify that every representation is an exact rearrangement of the canonical `(N, M, T, V, C)` batch (round trips).
+# - Build the sequence representation X^SEQ by hand in the released feature order and match it to
+#   `skelviz.represent.to_sequence`.
+# - Read the pseudo-image X^IMG as an RGB picture whose colours are the x, y, z coordinates of each
+#   joint over time.
+# - Explain the three adjacency matrices (identity, inward, outward) that A-GCN uses on the graph
+#   X^STG, and trace which joints feed which.
+# - Verify that every representation is an exact rearrangement of the canonical `(N, M, T, V, C)`
+#   batch (round trips).
 #
-# **Prerequisites**: `00_skeleton_data` (the `(M, T, V, C)` layout, the joint graph), `01_augmentations_3d`
-# (the 64-frame clips the encoders read).
+# **Prerequisites**: `00_skeleton_data` (the `(M, T, V, C)` layout, the joint graph),
+# `01_augmentations_3d` (the 64-frame clips the encoders read).
 #
-# **Runtime** (2-core CPU, no GPU needed): `ci` about 10 s · `default` about 10 s · `full` about 15 s
-# (N-UCLA adds about 10 s to load; the profile only changes the synthetic set's size).
+# **Runtime** (2-core CPU, no GPU needed): `ci` about 10 s · `default` about 10 s · `full` about
+# 15 s (N-UCLA adds about 10 s to load; the profile only changes the synthetic set's size).
 #
-# **Paper**: Section 3.3 (the three representations), Section 4.2 (two persons, 64 frames), Figure 5;
-# the released feeders' layouts in [`docs/released-code.md`](../docs/released-code.md#the-three-representations).
+# **Paper**: Section 3.3 (the three representations), Section 4.2 (two persons, 64 frames),
+# Figure 5; the released feeders' layouts in
+# [`docs/released-code.md`](../docs/released-code.md#the-three-representations).
 
 # %% tags=["parameters"]
 PROFILE = "ci"  # ci | default | full: size of the synthetic set
@@ -66,11 +72,11 @@ print(data)
 # ## 1 · The canonical batch
 #
 # Every skelviz function that is not a representation works on the canonical batch `x` of shape
-# `(N, M, T, V, C)`: N sequences, M persons, T frames, V joints, C = 3 coordinates. The encoders read
-# fixed-length clips, so we take the deterministic evaluation crop of `01_augmentations_3d` (the central
-# 95 % of the valid frames, resized to `FRAMES`). The paper always stores two persons (the second all
-# zeros for one-person actions); skelviz keeps the dataset's M (N-UCLA has one), and every representation
-# and encoder works for either.
+# `(N, M, T, V, C)`: N sequences, M persons, T frames, V joints, C = 3 coordinates. The encoders
+# read fixed-length clips, so we take the deterministic evaluation crop of `01_augmentations_3d`
+# (the central 95 % of the valid frames, resized to `FRAMES`). The paper always stores two persons
+# (the second all zeros for one-person actions); skelviz keeps the dataset's M (N-UCLA has one), and
+# every representation and encoder works for either.
 
 # %%
 seq = data.sequences[SAMPLE_INDEX]  # (M, T, V, C)
@@ -97,7 +103,8 @@ x_np = x.cpu().numpy()
 
 # %%
 def sequence_inline(batch):
-    """(N, M, T, V, C) numpy -> (N, T, V*C*M): feature (v*C + c)*M + m holds joint v, coordinate c, person m."""
+    """(N, M, T, V, C) numpy -> (N, T, V*C*M): feature (v*C + c)*M + m holds joint v,
+    coordinate c, person m."""
     n, m, t, v, c = batch.shape
     out = np.zeros((n, t, v * c * m), dtype=batch.dtype)
     for joint in range(v):
@@ -118,8 +125,8 @@ print(
 )
 
 # %% [markdown]
-# As a picture, X^SEQ is a heat map: time runs left to right and each row is one feature. Rows come in
-# groups of `C·M` per joint; an absent second person leaves every `M`-th row at zero.
+# As a picture, X^SEQ is a heat map: time runs left to right and each row is one feature. Rows come
+# in groups of `C·M` per joint; an absent second person leaves every `M`-th row at zero.
 
 # %%
 fig, ax = plt.subplots(figsize=(11, 6), layout="constrained")
@@ -146,9 +153,9 @@ fig
 #
 # The image representation lays the sequence out as a `T × V` picture per person, with the three
 # coordinates as its three colour channels: `(N, C, T, V, M)`, the HCN input. Each pixel `(t, v)` is
-# joint v at frame t, and its colour is where the joint is. To *see* it, map each channel to `[0, 1]`
-# (red = x, green = y, blue = z): a joint that stays still is a horizontal stripe of constant colour,
-# motion shows up as colour change along time.
+# joint v at frame t, and its colour is where the joint is. To *see* it, map each channel to
+# `[0, 1]` (red = x, green = y, blue = z): a joint that stays still is a horizontal stripe of
+# constant colour, motion shows up as colour change along time.
 
 # %%
 x_img = represent.to_image(x)  # (N, C, T, V, M)
@@ -190,19 +197,21 @@ fig
 # %% [markdown]
 # ## 4 · X^STG: a spatio-temporal graph
 #
-# The graph representation keeps the same numbers as node features, `(N, C, T, V, M)`, but says how the
-# nodes are connected: joint v at frame t is linked to its bone neighbours in the same frame and to itself
-# in the neighbouring frames. A-GCN splits each joint's spatial neighbourhood into three subsets, one
-# `V × V` matrix each, column-normalised by in-degree (2s-AGCN `graph/tools.py`):
+# The graph representation keeps the same numbers as node features, `(N, C, T, V, M)`, but says how
+# the nodes are connected: joint v at frame t is linked to its bone neighbours in the same frame and
+# to itself in the neighbouring frames. A-GCN splits each joint's spatial neighbourhood into three
+# subsets, one `V × V` matrix each, column-normalised by in-degree (2s-AGCN `graph/tools.py`):
 #
 # - **identity**: the joint itself;
-# - **inward**: the bones pointing towards the root (the one joint without a parent: `spine_shoulder` in
-#   NTU-25, `shoulder_center` for Kinect v1); in `x · A_inward` each joint receives its **parent's** features;
-# - **outward**: the same bones reversed; each joint receives the average of its **children's** features.
+# - **inward**: the bones pointing towards the root (the one joint without a parent:
+#   `spine_shoulder` in NTU-25, `shoulder_center` for Kinect v1); in `x · A_inward` each joint
+#   receives its **parent's** features;
+# - **outward**: the same bones reversed; each joint receives the average of its **children's**
+#   features.
 #
-# A graph convolution mixes features along these matrices, `x · A_k` (joints on the last axis), then applies
-# a 1×1 convolution per subset and sums (A-GCN also adds a learned offset and a data-dependent matrix, see
-# `03_encoders`).
+# A graph convolution mixes features along these matrices, `x · A_k` (joints on the last axis), then
+# applies a 1×1 convolution per subset and sums (A-GCN also adds a learned offset and a
+# data-dependent matrix, see `03_encoders`).
 
 # %%
 x_graph = represent.to_graph(x)  # (N, C, T, V, M)
@@ -235,9 +244,9 @@ fig
 
 
 # %% [markdown]
-# What does one graph convolution step do? The output at joint `w` is the weighted sum of the inputs at
-# the joints `v` with `A_k[v, w] > 0`. Read it off the matrices for a wrist, an elbow and the spine, then
-# check it with a "one-hot" signal: put 1 on a single joint and see where it lands.
+# What does one graph convolution step do? The output at joint `w` is the weighted sum of the inputs
+# at the joints `v` with `A_k[v, w] > 0`. Read it off the matrices for a wrist, an elbow and the
+# spine, then check it with a "one-hot" signal: put 1 on a single joint and see where it lands.
 
 
 # %%
@@ -276,8 +285,9 @@ assert set(reached[1]) | set(reached[2]) == neighbours, (
 #
 # All three representations are permutations of the same `N·M·T·V·C` numbers, so nothing is lost and
 # nothing is added: what differs is the structure the encoder imposes on them. The GRU sees a time
-# series of flat vectors, HCN convolves over a `T × V` grid (and later over joints as channels), A-GCN
-# aggregates along the bones. That difference is what inter-skeleton contrast exploits (Section 3.3).
+# series of flat vectors, HCN convolves over a `T × V` grid (and later over joints as channels),
+# A-GCN aggregates along the bones. That difference is what inter-skeleton contrast exploits
+# (Section 3.3).
 
 # %%
 shapes = {
@@ -298,7 +308,8 @@ same_multiset = all(
 )
 assert same_multiset, "and exactly the same values"
 print(
-    f"each holds the same {totals['canonical']} values; representations: {represent.REPRESENTATIONS}"
+    f"each holds the same {totals['canonical']} values; "
+    f"representations: {represent.REPRESENTATIONS}"
 )
 
 # %% [markdown]
@@ -307,16 +318,16 @@ print(
 # - **X^SEQ** `(N, T, V·C·M)`: one flat vector per frame, in the released order joint → xyz → person
 #   (persons interleaved). Getting this order wrong silently scrambles a pretrained GRU's input.
 # - **X^IMG** `(N, C, T, V, M)`: a `T × V` image per person with x, y, z as colour channels.
-# - **X^STG** `(N, C, T, V, M)` plus three `V × V` matrices (identity, inward, outward): the same numbers,
-#   read along the bones.
-# - All three are exact rearrangements of the canonical batch; the encoders convert at their input, so the
-#   rest of skelviz only ever handles `(N, M, T, V, C)`.
+# - **X^STG** `(N, C, T, V, M)` plus three `V × V` matrices (identity, inward, outward): the same
+#   numbers, read along the bones.
+# - All three are exact rearrangements of the canonical batch; the encoders convert at their input,
+#   so the rest of skelviz only ever handles `(N, M, T, V, C)`.
 #
 # **Exercises**
-# 1. Swap the person and coordinate axes in `sequence_inline` (person-major). Which assertion fails, and why
-#    would a pretrained GRU still run without error?
-# 2. In the adjacency figure, the outward column of the root has several grey entries of equal value. What
-#    are they, and why do they sum to 1?
+# 1. Swap the person and coordinate axes in `sequence_inline` (person-major). Which assertion fails,
+#    and why would a pretrained GRU still run without error?
+# 2. In the adjacency figure, the outward column of the root has several grey entries of equal
+#    value. What are they, and why do they sum to 1?
 #
 # **Next: `03_encoders`**: the BiGRU, HCN and A-GCN that read these three inputs.
 

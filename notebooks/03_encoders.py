@@ -16,21 +16,27 @@
 # %% [markdown]
 # # 03 · Encoders
 #
-# > The three networks that read the three representations: a BiGRU for X^SEQ, HCN for X^IMG and A-GCN for X^STG, their sizes against the paper, and one surprise in the released GRU.
+# > The three networks that read the three representations: a BiGRU for X^SEQ, HCN for X^IMG and
+# > A-GCN for X^STG, their sizes against the paper, and one surprise in the released GRU.
 #
 # **Learning goals**
-# - Build each encoder with `skelviz.encoders.build_encoder` and trace a batch from the canonical `(N, M, T, V, C)` layout to a feature vector.
-# - Compare parameter counts per encoder and size preset with the paper's Table 10 and the released code, and explain the SEQ mismatch.
-# - Show that the released "BiGRU", which runs one frame at a time, is two causal GRUs, not a bidirectional one.
-# - Wrap an encoder with the projection head into the L2-normalised embedding that contrastive learning compares.
+# - Build each encoder with `skelviz.encoders.build_encoder` and trace a batch from the canonical
+#   `(N, M, T, V, C)` layout to a feature vector.
+# - Compare parameter counts per encoder and size preset with the paper's Table 10 and the released
+#   code, and explain the SEQ mismatch.
+# - Show that the released "BiGRU", which runs one frame at a time, is two causal GRUs, not a
+#   bidirectional one.
+# - Wrap an encoder with the projection head into the L2-normalised embedding that contrastive
+#   learning compares.
 #
 # **Prerequisites**: `02_representations` (X^SEQ, X^IMG, X^STG and the graph's three subsets).
 #
-# **Runtime** (2-core CPU, no GPU needed): `ci` about 30 s · `default` about 2 min (adds forwards at paper
-# size) · `full` about 2 min on a CPU, seconds on a GPU. Measured on a busy machine; an idle one is faster.
+# **Runtime** (2-core CPU, no GPU needed): `ci` about 30 s · `default` about 2 min (adds forwards at
+# paper size) · `full` about 2 min on a CPU, seconds on a GPU. Measured on a busy machine; an idle
+# one is faster.
 #
-# **Paper**: Section 4.2 (network architectures), Appendix Table 10 (# inference parameters); the released
-# definitions in [`docs/released-code.md`](../docs/released-code.md#encoders).
+# **Paper**: Section 4.2 (network architectures), Appendix Table 10 (# inference parameters); the
+# released definitions in [`docs/released-code.md`](../docs/released-code.md#encoders).
 
 # %% tags=["parameters"]
 PROFILE = "ci"  # ci | default | full: which preset is trained later (tiny / small / paper)
@@ -75,9 +81,9 @@ print(f"preset {preset!r}, {frames} frames, layout {layout.name} (V={layout.num_
 # %% [markdown]
 # ## 1 · A batch in the canonical layout
 #
-# Every encoder takes the canonical batch `(N, M, T, V, C)` and converts it itself, at its input, with
-# `skelviz.represent` (`02_representations`). So the rest of the pipeline (augmentation, MoCo, evaluation)
-# never needs to know which representation an encoder reads.
+# Every encoder takes the canonical batch `(N, M, T, V, C)` and converts it itself, at its input,
+# with `skelviz.represent` (`02_representations`). So the rest of the pipeline (augmentation, MoCo,
+# evaluation) never needs to know which representation an encoder reads.
 
 # %%
 per_class = 2  # two samples from each of the first classes, so that same-class pairs exist
@@ -97,15 +103,22 @@ assert x.shape == (count, M, frames, layout.num_joints, 3)
 # %% [markdown]
 # ## 2 · The three encoders
 #
-# | representation | encoder | what it does | feature |
-# |---|---|---|---|
-# | X^SEQ `(N, T, V·C·M)` | **BiGRU** (3 layers × 1024 per direction) | reads the frames in order, both directions | top layer's output at the **last** step, 2H = 2048 |
-# | X^IMG `(N, C, T, V, M)` | **HCN** | 1×1 and 3×1 convs per joint, then joints become channels (co-occurrence), position + motion streams | element-wise **max** over persons, 256·4·4 = 4096 |
-# | X^STG `(N, C, T, V, M)` | **A-GCN** (2s-AGCN joint stream) | 10 units of graph conv over `A_k + B_k + C_k` and 9×1 temporal conv | **mean** over time, joints, persons: 256 |
+# | representation | encoder | feature |
+# |---|---|---|
+# | X^SEQ `(N, T, V·C·M)` | **BiGRU** | top layer's output at the **last** step, 2H = 2048 |
+# | X^IMG `(N, C, T, V, M)` | **HCN** | element-wise **max** over persons, 256·4·4 = 4096 |
+# | X^STG `(N, C, T, V, M)` | **A-GCN** | **mean** over time, joints, persons: 256 |
 #
-# `A_k` is the fixed partition of `02_representations` (a buffer, so it moves with `.to(device)`), `B_k` a
-# learned offset initialised to 1e-6, `C_k` a data-dependent attention between joints. The `small` and `tiny`
-# presets keep the architecture and shrink widths and depth. Here are the `tiny` ones, short enough to read:
+# - **BiGRU** (3 layers × 1024 per direction) reads the frames in order, in both directions.
+# - **HCN** applies 1×1 and 3×1 convolutions per joint, then turns the joints into channels
+#   (co-occurrence), in a position and a motion stream.
+# - **A-GCN** (the 2s-AGCN joint stream) stacks 10 units, each a graph convolution over
+#   `A_k + B_k + C_k` and a 9×1 temporal convolution.
+#
+# `A_k` is the fixed partition of `02_representations` (a buffer, so it moves with `.to(device)`),
+# `B_k` a learned offset initialised to 1e-6, `C_k` a data-dependent attention between joints. The
+# `small` and `tiny` presets keep the architecture and shrink widths and depth. Here are the `tiny`
+# ones, short enough to read:
 
 # %%
 torch.manual_seed(SEED)
@@ -118,17 +131,18 @@ for rep in represent.REPRESENTATIONS:
     for name, child in module.named_children():
         inner = child if not isinstance(child, nn.ModuleList) else child[0]
         print(
-            f"  {name:<9} {str(inner).splitlines()[0][:100]}{' x' + str(len(child)) if isinstance(child, nn.ModuleList) else ''}"
+            f"  {name:<9} {str(inner).splitlines()[0][:100]}"
+            f"{' x' + str(len(child)) if isinstance(child, nn.ModuleList) else ''}"
         )
 
 # %% [markdown]
 # ## 3 · How big are they? Parameter counts against Table 10
 #
-# Table 10 of the paper lists the inference parameters per representation: **IMG 1.0 M, STG 3.0 M, SEQ 10.0 M**.
-# Below, every encoder and preset is *built and counted* (`count_parameters`), on the paper's setting (NTU-25,
-# two persons, 64 frames) so that the `paper` row is comparable with the released code. "+ fc" adds the single
-# `Linear(D, 128)` the released code puts on the encoder; "+ MLP" the two-layer projection head used in
-# pretraining (`--mlp`), which is dropped afterwards.
+# Table 10 of the paper lists the inference parameters per representation: **IMG 1.0 M, STG 3.0 M,
+# SEQ 10.0 M**. Below, every encoder and preset is *built and counted* (`count_parameters`), on the
+# paper's setting (NTU-25, two persons, 64 frames) so that the `paper` row is comparable with the
+# released code. "+ fc" adds the single `Linear(D, 128)` the released code puts on the encoder;
+# "+ MLP" the two-layer projection head used in pretraining (`--mlp`), which is dropped afterwards.
 
 # %%
 TABLE10 = {
@@ -151,12 +165,14 @@ for preset_name in ("paper", "small", "tiny"):
         del enc
 
 print(
-    f"{'encoder':<8}{'preset':<8}{'feature':>8}{'backbone':>13}{'+ fc->128':>13}{'+ MLP head':>13}{'paper T10':>11}"
+    f"{'encoder':<8}{'preset':<8}{'feature':>8}{'backbone':>13}"
+    f"{'+ fc->128':>13}{'+ MLP head':>13}{'paper T10':>11}"
 )
 for (rep, preset_name), c in counts.items():
     paper = f"{TABLE10[rep] / 1e6:.1f} M" if preset_name == "paper" else ""
     print(
-        f"{rep:<8}{preset_name:<8}{c['feature_dim']:>8}{c['backbone']:>13,}{c['fc128']:>13,}{c['mlp']:>13,}{paper:>11}"
+        f"{rep:<8}{preset_name:<8}{c['feature_dim']:>8}{c['backbone']:>13,}"
+        f"{c['fc128']:>13,}{c['mlp']:>13,}{paper:>11}"
     )
 
 released = {rep: counts[(rep, "paper")] for rep in represent.REPRESENTATIONS}
@@ -168,11 +184,14 @@ print({rep: f"released backbone / Table 10 = {r:.2f}" for rep, r in ratio.items(
 # %% [markdown]
 # What the table says, honestly:
 #
-# - **IMG** matches Table 10 (1.0 M) once the 4096 → 128 fc is counted; the convolutional backbone alone is 0.52 M.
-# - **STG** is 3.45 M in the released 2s-AGCN, not 3.0 M: Table 10 rounds down, or counts another variant.
-# - **SEQ does not match**: a 3-layer BiGRU with H = 1024 per direction on 150 inputs has **45.0 M** parameters,
-#   4.5 times the 10.0 M in Table 10. No obvious configuration gives 10.0 M (a BiGRU with H = 512 has 11.5 M, a
-#   one-directional 2-layer GRU with H = 1024 has 9.9 M). skelviz's `paper` preset follows the released code.
+# - **IMG** matches Table 10 (1.0 M) once the 4096 → 128 fc is counted; the convolutional backbone
+#   alone is 0.52 M.
+# - **STG** is 3.45 M in the released 2s-AGCN, not 3.0 M: Table 10 rounds down, or counts another
+#   variant.
+# - **SEQ does not match**: a 3-layer BiGRU with H = 1024 per direction on 150 inputs has **45.0 M**
+#   parameters, 4.5 times the 10.0 M in Table 10. No obvious configuration gives 10.0 M (a BiGRU
+#   with H = 512 has 11.5 M, a one-directional 2-layer GRU with H = 1024 has 9.9 M). skelviz's
+#   `paper` preset follows the released code.
 #
 # A bar chart on a log scale makes the presets' sizes comparable at a glance:
 
@@ -205,14 +224,15 @@ fig
 # %% [markdown]
 # ## 4 · A forward pass, and the embedding contrastive learning compares
 #
-# At the notebook's preset, each encoder maps the batch to `(N, D)`. `EmbeddingNet` adds the projection head
-# (`Linear(D, D) → ReLU → Linear(D, 128)`) and L2-normalises, so two embeddings compare by a dot product in
-# `[-1, 1]`. Downstream, the head is dropped and `embedding_net.encoder` is kept.
+# At the notebook's preset, each encoder maps the batch to `(N, D)`. `EmbeddingNet` adds the
+# projection head (`Linear(D, D) → ReLU → Linear(D, 128)`) and L2-normalises, so two embeddings
+# compare by a dot product in `[-1, 1]`. Downstream, the head is dropped and `embedding_net.encoder`
+# is kept.
 #
-# The released head's last layer is the encoder's own output layer, so it keeps that layer's initialisation:
-# weight std 0.030 (BiGRU), 0.022 (HCN, zero bias) and 0.125 (A-GCN) at paper size, where PyTorch's default
-# gives 0.013, 0.009 and 0.036. skelviz's default head uses PyTorch's default for both layers;
-# `EmbeddingNet(encoder, head_init="released")` reproduces the released one
+# The released head's last layer is the encoder's own output layer, so it keeps that layer's
+# initialisation: weight std 0.030 (BiGRU), 0.022 (HCN, zero bias) and 0.125 (A-GCN) at paper size,
+# where PyTorch's default gives 0.013, 0.009 and 0.036. skelviz's default head uses PyTorch's
+# default for both layers; `EmbeddingNet(encoder, head_init="released")` reproduces the released one
 # ([`docs/released-code.md`](../docs/released-code.md#projection-head-and-its-initialisation)).
 
 # %%
@@ -241,12 +261,13 @@ with torch.no_grad():
         )
 
 # %% [markdown]
-# Before training, the embeddings of all samples point in nearly the same direction (their mean cosine
-# similarity is printed below): contrastive training has to spread them over the sphere. The *centred*
-# features (batch mean removed) do differ from sample to sample, but an untrained encoder is a random
-# projection and need not put same-class pairs together (on real data an untrained encoder can still be a
-# strong kNN baseline: always report one beside a pretrained encoder, as notebooks 04 and 05 do).
-# The batch holds two samples per class, in class order; compare with the same picture after `04`:
+# Before training, the embeddings of all samples point in nearly the same direction (their mean
+# cosine similarity is printed below): contrastive training has to spread them over the sphere. The
+# *centred* features (batch mean removed) do differ from sample to sample, but an untrained encoder
+# is a random projection and need not put same-class pairs together (on real data an untrained
+# encoder can still be a strong kNN baseline: always report one beside a pretrained encoder, as
+# notebooks 04 and 05 do). The batch holds two samples per class, in class order; compare with the
+# same picture after `04`:
 
 # %%
 labels = data.labels[picked]
@@ -262,8 +283,10 @@ for ax, (rep, f) in zip(axes, features.items()):
     sim = (centred @ centred.T).cpu().numpy()
     image = ax.imshow(sim, cmap="RdBu_r", vmin=-1, vmax=1)
     ax.set_title(f"{rep}: cosine of centred features")
-    ax.set_xticks(range(count), [data.class_names[l][:8] for l in labels], rotation=90, fontsize=6)
-    ax.set_yticks(range(count), [data.class_names[l][:8] for l in labels], fontsize=6)
+    ax.set_xticks(
+        range(count), [data.class_names[label][:8] for label in labels], rotation=90, fontsize=6
+    )
+    ax.set_yticks(range(count), [data.class_names[label][:8] for label in labels], fontsize=6)
 fig.colorbar(image, ax=axes, shrink=0.8)
 fig.suptitle(f"Untrained {preset} encoders: similarity of the batch's features")
 ctx.save_figure(fig, "03_untrained_similarity")
@@ -272,15 +295,16 @@ fig
 # %% [markdown]
 # ## 5 · The released "BiGRU" is two causal GRUs
 #
-# The released encoder (inherited from Predict & Cluster) does not call the GRU on the whole sequence: it loops
-# over frames and calls the bidirectional GRU on **one frame at a time**, carrying the hidden state. With one
-# step per call, the "reverse" direction never sees the future; it runs forward in time too, with its own
-# weights. skelviz's default is the true BiGRU; `stepwise_gru=True` reproduces the released loop. In a
-# pretraining run, the run configuration's `gru` field chooses: `"true"` (the default) or `"stepwise"`.
+# The released encoder (inherited from Predict & Cluster) does not call the GRU on the whole
+# sequence: it loops over frames and calls the bidirectional GRU on **one frame at a time**,
+# carrying the hidden state. With one step per call, the "reverse" direction never sees the future;
+# it runs forward in time too, with its own weights. skelviz's default is the true BiGRU;
+# `stepwise_gru=True` reproduces the released loop. In a pretraining run, the run configuration's
+# `gru` field chooses: `"true"` (the default) or `"stepwise"`.
 #
-# Test it with a one-layer GRU: perturb one frame `t` at a time and measure how much the **last-step** feature
-# changes. A true BiGRU's reverse half has only read frame `T-1` at the last step (it starts there), so it must
-# ignore every other frame; the stepwise one has read them all.
+# Test it with a one-layer GRU: perturb one frame `t` at a time and measure how much the
+# **last-step** feature changes. A true BiGRU's reverse half has only read frame `T-1` at the last
+# step (it starts there), so it must ignore every other frame; the stepwise one has read them all.
 
 # %%
 torch.manual_seed(SEED)
@@ -328,15 +352,16 @@ ctx.save_figure(fig, "03_gru_true_vs_stepwise")
 fig
 
 # %% [markdown]
-# Read the right panel: the true BiGRU's reverse half responds to the last frame only (a flat line at zero
-# before it), while the released loop's "reverse" half responds most to recent frames and decays into the past,
-# exactly like the forward half. With several layers the true BiGRU's top reverse half does see earlier frames
-# (through the layer below's forward half), but the released model stays causal at every layer.
+# Read the right panel: the true BiGRU's reverse half responds to the last frame only (a flat line
+# at zero before it), while the released loop's "reverse" half responds most to recent frames and
+# decays into the past, exactly like the forward half. With several layers the true BiGRU's top
+# reverse half does see earlier frames (through the layer below's forward half), but the released
+# model stays causal at every layer.
 #
-# Why it matters: the two models are different networks, so released checkpoints only load correctly into the
-# stepwise variant, and the loop costs about twice as much (below). skelviz defaults to the true BiGRU; the
-# run configuration's `gru` field chooses the GRU (`"true"`, the default, or `"stepwise"` for the released
-# loop), so the choice is part of every run's configuration
+# Why it matters: the two models are different networks, so released checkpoints only load correctly
+# into the stepwise variant, and the loop costs about twice as much (below). skelviz defaults to the
+# true BiGRU; the run configuration's `gru` field chooses the GRU (`"true"`, the default, or
+# `"stepwise"` for the released loop), so the choice is part of every run's configuration
 # ([`docs/released-code.md`](../docs/released-code.md#the-stepwise-gru)).
 
 # %%
@@ -360,10 +385,11 @@ print(
 # %% [markdown]
 # ## 6 · How long does a forward take? (informative only)
 #
-# Wall-clock time of one forward pass (eval mode, no gradients) of a `(16, M, T, V, C)` batch per encoder
-# and preset on this machine, for the true and the stepwise BiGRU too. Timings depend on the machine and
-# its load; they are printed and recorded, never checked. The `ci` profile times the `tiny` preset only
-# (`TIME_ALL_PRESETS = True` adds `small` and `paper`, which `default` and `full` always time).
+# Wall-clock time of one forward pass (eval mode, no gradients) of a `(16, M, T, V, C)` batch per
+# encoder and preset on this machine, for the true and the stepwise BiGRU too. Timings depend on the
+# machine and its load; they are printed and recorded, never checked. The `ci` profile times the
+# `tiny` preset only (`TIME_ALL_PRESETS = True` adds `small` and `paper`, which `default` and `full`
+# always time).
 
 
 # %%
@@ -400,18 +426,20 @@ for key, seconds in timings.items():
 # %% [markdown]
 # ## Takeaways
 #
-# - Each encoder takes the canonical `(N, M, T, V, C)` batch, converts it to its representation at the input,
-#   and returns one vector per sample: BiGRU 2H at the last step, HCN 4096 (max over persons), A-GCN 256 (mean).
-# - The `paper` preset reproduces the released parameter counts exactly (HCN 0.52 M + fc = 1.04 M, A-GCN 3.45 M,
-#   BiGRU 45.0 M). Table 10's 10.0 M for SEQ does not match the released code (4.5× more).
-# - The released "BiGRU" is two causal GRU streams (frame-by-frame loop); a true BiGRU is a different model.
-#   skelviz defaults to the true one; `stepwise_gru=True` (a run configuration's `gru = "stepwise"`) gives the
-#   released behaviour.
+# - Each encoder takes the canonical `(N, M, T, V, C)` batch, converts it to its representation at
+#   the input, and returns one vector per sample: BiGRU 2H at the last step, HCN 4096 (max over
+#   persons), A-GCN 256 (mean).
+# - The `paper` preset reproduces the released parameter counts exactly (HCN 0.52 M + fc = 1.04 M,
+#   A-GCN 3.45 M, BiGRU 45.0 M). Table 10's 10.0 M for SEQ does not match the released code
+#   (4.5× more).
+# - The released "BiGRU" is two causal GRU streams (frame-by-frame loop); a true BiGRU is a
+#   different model. skelviz defaults to the true one; `stepwise_gru=True` (a run configuration's
+#   `gru = "stepwise"`) gives the released behaviour.
 # - `EmbeddingNet` = encoder + projection head + L2 normalisation: the 128-d vectors MoCo compares.
 #
 # **Exercises**
-# 1. Rebuild the sensitivity plot with `BiGRUConfig(32, num_layers=2)`. Which true-BiGRU assertion now fails,
-#    and why?
+# 1. Rebuild the sensitivity plot with `BiGRUConfig(32, num_layers=2)`. Which true-BiGRU assertion
+#    now fails, and why?
 # 2. Find a BiGRU configuration with about 10 M parameters on 150 inputs. Is there a natural one?
 #
 # **Next: `04_intra_skeleton_moco`**: train one of these encoders with MoCo on one representation.

@@ -16,21 +16,25 @@
 # %% [markdown]
 # # 04 · Intra-skeleton MoCo
 #
-# > Momentum contrast on one skeleton representation: two augmented views of a sequence should embed close together, other sequences far apart.
+# > Momentum contrast on one skeleton representation: two augmented views of a sequence should embed
+# > close together, other sequences far apart.
 #
 # **Learning goals**
-# - Compute one MoCo step by hand: query and key embeddings, InfoNCE logits with the positive at index 0, the loss of Eq. 5.
+# - Compute one MoCo step by hand: query and key embeddings, InfoNCE logits with the positive at
+#   index 0, the loss of Eq. 5.
 # - Explain the two MoCo mechanics: the momentum (EMA) key encoder and the FIFO queue of negatives.
-# - Read the library's whole training step (`moco_step`, about 20 lines), then pretrain with one call,
-#   `ctx.run("pretrain", ...)`, and read its loss and contrastive-accuracy curves (the paper's Figure 6).
-# - Judge features with a cosine 1-NN classifier, always beside the **untrained** encoder and raw coordinates.
+# - Read the library's whole training step (`moco_step`, about 20 lines), then pretrain with one
+#   call, `ctx.run("pretrain", ...)`, and read its loss and contrastive-accuracy curves (the paper's
+#   Figure 6).
+# - Judge features with a cosine 1-NN classifier, always beside the **untrained** encoder and raw
+#   coordinates.
 #
 # **Prerequisites**: 01 (augmentations), 02 (representations), 03 (encoders).
 #
-# **Runtime** (2-core CPU, one torch thread): `ci` about 25 s (tiny encoders, synthetic data, 4 epochs) ·
-# `default` minutes on N-UCLA (`small` encoders, 70 epochs; SEQ about 3.5 min, STG about 9 min) ·
-# `full` is the paper's NTU schedule (451 epochs) and needs a GPU (days).
-# A finished run with the same configuration and data is reused instead of retrained.
+# **Runtime** (2-core CPU, one torch thread): `ci` about 25 s (tiny encoders, synthetic data, 4
+# epochs) · `default` minutes on N-UCLA (`small` encoders, 70 epochs; SEQ about 3.5 min, STG about
+# 9 min) · `full` is the paper's NTU schedule (451 epochs) and needs a GPU (days). A finished run
+# with the same configuration and data is reused instead of retrained.
 #
 # **Paper**: Section 3.2 (intra-skeleton contrast, Eq. 5), Section 4.2 (pretraining settings);
 # released code `moco/builder_intra.py` ([docs/released-code.md](../docs/released-code.md)).
@@ -79,11 +83,13 @@ data = load_run_data(
 cfg, adjusted = adjust(cfg, data)  # what the run will change to fit this data, and why
 train_set, test_set = data.train, data.test
 print(
-    f"pretrain on {train_set.name}: {len(train_set)} sequences; 1-NN queries: {test_set.name}: {len(test_set)}"
+    f"pretrain on {train_set.name}: {len(train_set)} sequences; "
+    f"1-NN queries: {test_set.name}: {len(test_set)}"
 )
 print(
-    f"preset={cfg.encoder.preset}, K={cfg.moco.queue_size}, m={cfg.moco.momentum}, tau={cfg.moco.temperature}, "
-    f"batch={cfg.optim.batch_size}, {cfg.optim.optimizer} lr={cfg.optim.lr}, epochs={cfg.optim.epochs}, T={cfg.data.frames}"
+    f"preset={cfg.encoder.preset}, K={cfg.moco.queue_size}, m={cfg.moco.momentum}, "
+    f"tau={cfg.moco.temperature}, batch={cfg.optim.batch_size}, "
+    f"{cfg.optim.optimizer} lr={cfg.optim.lr}, epochs={cfg.optim.epochs}, T={cfg.data.frames}"
 )
 print("adjusted:", adjusted or "nothing")
 assert cfg.mode == "intra" and cfg.moco.queue_size % cfg.optim.batch_size == 0
@@ -91,15 +97,17 @@ assert cfg.mode == "intra" and cfg.moco.queue_size % cfg.optim.batch_size == 0
 # %% [markdown]
 # ## 1 · One MoCo step by hand
 #
-# Each sequence $X$ is augmented twice (notebook 01): the **query** view $X_q$ and the **key** view $X_k$.
-# The query encoder $f_q$ (encoder + MLP head, L2-normalised output) embeds the query, $Z_q = f_q(X_q)$; the key
-# encoder $f_k$ embeds the key, $Z_k = f_k(X_k)$. The negatives $\mathcal{N}$ are the $K$ keys of earlier batches,
-# kept in a queue. Eq. 5 is a $(1+K)$-way softmax classification whose correct class is the positive:
+# Each sequence $X$ is augmented twice (notebook 01): the **query** view $X_q$ and the **key** view
+# $X_k$. The query encoder $f_q$ (encoder + MLP head, L2-normalised output) embeds the query,
+# $Z_q = f_q(X_q)$; the key encoder $f_k$ embeds the key, $Z_k = f_k(X_k)$. The negatives
+# $\mathcal{N}$ are the $K$ keys of earlier batches, kept in a queue. Eq. 5 is a $(1+K)$-way softmax
+# classification whose correct class is the positive:
 #
-# $$\mathcal{L}(X) = -\log \frac{\exp(Z_q\cdot Z_k/\tau)}{\exp(Z_q\cdot Z_k/\tau) + \sum_{Z_n\in\mathcal{N}} \exp(Z_q\cdot Z_n/\tau)}$$
+# $$\mathcal{L}(X) = -\log \frac{\exp(Z_q\cdot Z_k/\tau)}
+# {\exp(Z_q\cdot Z_k/\tau) + \sum_{Z_n\in\mathcal{N}} \exp(Z_q\cdot Z_n/\tau)}$$
 #
-# We build the logits by hand for a batch of 8 and a queue of 16 random unit vectors, then check them against
-# `skelviz.moco.info_nce_logits` / `info_nce_loss`.
+# We build the logits by hand for a batch of 8 and a queue of 16 random unit vectors, then check
+# them against `skelviz.moco.info_nce_logits` / `info_nce_loss`.
 
 # %%
 torch_gen, _ = ctx.generators(offset=1)
@@ -133,7 +141,8 @@ print(
     tuple(logits.shape),
 )
 print(
-    f"InfoNCE by hand: {loss_by_hand.item():.4f}   (chance level log(1+K) = {torch.log(torch.tensor(17.0)).item():.4f})"
+    f"InfoNCE by hand: {loss_by_hand.item():.4f}   "
+    f"(chance level log(1+K) = {torch.log(torch.tensor(17.0)).item():.4f})"
 )
 assert torch.allclose(z_q.norm(dim=1), torch.ones(8, device=ctx.device), atol=1e-5)
 assert torch.allclose(logits, info_nce_logits(z_q, z_k, queue, cfg.moco.temperature), atol=1e-5)
@@ -142,13 +151,14 @@ assert torch.allclose(loss_by_hand, info_nce_loss(logits), atol=1e-5)
 # %% [markdown]
 # Two more pieces complete the step, both in `skelviz.moco`:
 #
-# * **Momentum update** `momentum_update(f_q, f_k, m)`: $\theta_k \leftarrow m\,\theta_k + (1-m)\,\theta_q$, run *before*
-#   the keys are computed (as released). $m$ close to 1 keeps the keys consistent across batches.
-# * **Enqueue**: the batch's keys replace the oldest $N$ queue rows and the pointer moves by $N$ (mod $K$; hence
-#   $K$ must be a multiple of the batch size).
+# * **Momentum update** `momentum_update(f_q, f_k, m)`:
+#   $\theta_k \leftarrow m\,\theta_k + (1-m)\,\theta_q$, run *before* the keys are computed (as
+#   released). $m$ close to 1 keeps the keys consistent across batches.
+# * **Enqueue**: the batch's keys replace the oldest $N$ queue rows and the pointer moves by $N$
+#   (mod $K$; hence $K$ must be a multiple of the batch size).
 #
-# `IntraMoCo` bundles the query net, key net and queue. Two steps with $K = 16$ and batches of 8 move the pointer
-# 0 → 8 → 0 (the queue wrapped once).
+# `IntraMoCo` bundles the query net, key net and queue. Two steps with $K = 16$ and batches of 8
+# move the pointer 0 → 8 → 0 (the queue wrapped once).
 
 # %%
 moco = IntraMoCo(
@@ -172,18 +182,19 @@ assert not any(p.requires_grad for p in moco.key_nets.parameters())
 # %% [markdown]
 # ## 2 · The library's training step
 #
-# This is the whole step the library trains with (`skelviz.runs.tasks.pretrain.moco_step`): encode the queries,
-# update the key encoder, encode the keys, build the logits of every loss term, the InfoNCE loss, backward,
-# optimiser step, enqueue. (The augmentation happens just before it; with several processes the query networks
-# arrive wrapped in `DistributedDataParallel`, which averages their gradients during `backward`.)
+# This is the whole step the library trains with (`skelviz.runs.tasks.pretrain.moco_step`): encode
+# the queries, update the key encoder, encode the keys, build the logits of every loss term, the
+# InfoNCE loss, backward, optimiser step, enqueue. (The augmentation happens just before it; with
+# several processes the query networks arrive wrapped in `DistributedDataParallel`, which averages
+# their gradients during `backward`.)
 
 # %%
 print(inspect.getsource(moco_step))
 
 # %% [markdown]
-# Check it against the by-hand computation: one `moco_step` on a fresh copy of the two-step module above gives the
-# same loss as the module's own forward pass, and it changes the query weights (an optimiser step) while the key
-# weights only move by the EMA.
+# Check it against the by-hand computation: one `moco_step` on a fresh copy of the two-step module
+# above gives the same loss as the module's own forward pass, and it changes the query weights (an
+# optimiser step) while the key weights only move by the EMA.
 
 # %%
 moco_a, moco_b = copy.deepcopy(moco), copy.deepcopy(moco)
@@ -199,7 +210,8 @@ loss_step, _ = moco_step(
 )
 moved = sum(not torch.equal(a, b) for a, b in zip(before, moco_b.query_nets.parameters()))
 print(
-    f"loss: forward {loss_forward.item():.5f}, moco_step {loss_step.item():.5f}; query tensors changed: {moved}/{len(before)}"
+    f"loss: forward {loss_forward.item():.5f}, moco_step {loss_step.item():.5f}; "
+    f"query tensors changed: {moved}/{len(before)}"
 )
 assert torch.allclose(loss_forward, loss_step, atol=1e-5) and moved > 0
 assert torch.equal(
@@ -209,20 +221,23 @@ assert torch.equal(
 # %% [markdown]
 # ## 3 · Pretrain with one call
 #
-# `ctx.run("pretrain", ...)` runs that step over shuffled batches of the training split (labels are never used),
-# with the optimiser and schedule of the profile, through the run engine: a progress bar, a history, and a run
-# folder `runs/pretrain/<name>-<key>/` holding `config.json`, `history.json`, `metrics.json` and `weights.pt`.
-# The key is a hash of the configuration and of the data's content: re-running the notebook with nothing changed
-# reuses the finished run in a second, and an interrupted run resumes where it stopped. Every few epochs the run
-# measures a **cosine 1-NN monitor**: encoder features (head removed) of the train split are the labelled gallery,
-# the test split is classified by its nearest gallery feature. Epoch 0 of the monitor is the untrained encoder.
+# `ctx.run("pretrain", ...)` runs that step over shuffled batches of the training split (labels are
+# never used), with the optimiser and schedule of the profile, through the run engine: a progress
+# bar, a history, and a run folder `runs/pretrain/<name>-<key>/` holding `config.json`,
+# `history.json`, `metrics.json` and `weights.pt`. The key is a hash of the configuration and of the
+# data's content: re-running the notebook with nothing changed reuses the finished run in a second,
+# and an interrupted run resumes where it stopped. Every few epochs the run measures a **cosine 1-NN
+# monitor**: encoder features (head removed) of the train split are the labelled gallery, the test
+# split is classified by its nearest gallery feature. Epoch 0 of the monitor is the untrained
+# encoder.
 
 # %%
 result = ctx.run("pretrain", **overrides)
 history, m = result.history, result.metrics
 steps_per_epoch = len(train_set) // cfg.optim.batch_size
 print(
-    f"{m['steps']} steps ({m['epochs']} epochs x {steps_per_epoch}) in {m['train_seconds']:.1f} s of training"
+    f"{m['steps']} steps ({m['epochs']} epochs x {steps_per_epoch}) "
+    f"in {m['train_seconds']:.1f} s of training"
 )
 print(
     "run folder:",
@@ -236,11 +251,12 @@ assert all(torch.isfinite(torch.tensor(history["steps"]["loss"])))
 # %% [markdown]
 # ## 4 · Loss and contrastive accuracy (paper Figure 6)
 #
-# The contrastive accuracy is the fraction of queries whose largest logit is the positive among $1+K$
-# candidates. In the first epoch the loss *rises*: the queue starts as random unit vectors, which are easy
-# negatives, and fills with real keys, which are hard ones; from epoch 2 on the queue holds only real keys, so
-# compare later epochs with epoch 2. The paper's Figure 6 shows that strong augmentations keep the task from
-# saturating; with weak augmentations accuracy would climb to 100 % quickly and features stay poor.
+# The contrastive accuracy is the fraction of queries whose largest logit is the positive among
+# $1+K$ candidates. In the first epoch the loss *rises*: the queue starts as random unit vectors,
+# which are easy negatives, and fills with real keys, which are hard ones; from epoch 2 on the queue
+# holds only real keys, so compare later epochs with epoch 2. The paper's Figure 6 shows that strong
+# augmentations keep the task from saturating; with weak augmentations accuracy would climb to 100 %
+# quickly and features stay poor.
 
 # %%
 fig = plot_training_curves(
@@ -249,21 +265,23 @@ fig = plot_training_curves(
 )
 ctx.save_figure(fig, f"04_training_curves_{REPRESENTATION}")
 print(
-    f"mean loss: epoch 1 {m['loss_epoch_1']:.3f}, epoch 2 {m['loss_epoch_2']:.3f}, last {m['loss_last_epoch']:.3f}"
+    f"mean loss: epoch 1 {m['loss_epoch_1']:.3f}, epoch 2 {m['loss_epoch_2']:.3f}, "
+    f"last {m['loss_last_epoch']:.3f}"
 )
 fig
 
 # %% [markdown]
-# *Figure: left, the InfoNCE loss per step (grey) and its moving average; middle, the contrastive top-1
-# accuracy (chance is 1/(1+K)); right, the 1-NN monitor per epoch. Look for the jump after epoch 1 (the queue
-# filling with real keys) and whether the 1-NN curve is still rising at the end.*
+# *Figure: left, the InfoNCE loss per step (grey) and its moving average; middle, the contrastive
+# top-1 accuracy (chance is 1/(1+K)); right, the 1-NN monitor per epoch. Look for the jump after
+# epoch 1 (the queue filling with real keys) and whether the 1-NN curve is still rising at the end.*
 #
 # ## 5 · 1-NN before versus after pretraining
 #
-# A randomly initialised encoder already separates actions to some degree (its features are a random but
-# structured function of the motion), and raw coordinates are a floor too. Pretraining counts only where it
-# beats both. The untrained encoder is rebuilt here from the same seed, so its number must equal the monitor's
-# epoch 0. In the `ci` profile these numbers show that the pipeline runs; they are not the paper's.
+# A randomly initialised encoder already separates actions to some degree (its features are a random
+# but structured function of the motion), and raw coordinates are a floor too. Pretraining counts
+# only where it beats both. The untrained encoder is rebuilt here from the same seed, so its number
+# must equal the monitor's epoch 0. In the `ci` profile these numbers show that the pipeline runs;
+# they are not the paper's.
 
 # %%
 untrained = build_moco(cfg, train_set.layout, train_set.num_persons).to(ctx.device)
@@ -285,7 +303,9 @@ print(f"1-NN accuracy on {test_set.name} (chance {100 * chance:.1f} %)")
 print(f"  raw coordinates         {100 * raw_knn:5.1f} %")
 print(f"  untrained {REPRESENTATION} encoder   {100 * summary[REPRESENTATION]['untrained']:5.1f} %")
 print(
-    f"  pretrained {REPRESENTATION} encoder  {100 * summary[REPRESENTATION]['pretrained']:5.1f} %  (after epoch {summary[REPRESENTATION]['epoch']})"
+    f"  pretrained {REPRESENTATION} encoder  "
+    f"{100 * summary[REPRESENTATION]['pretrained']:5.1f} %  "
+    f"(after epoch {summary[REPRESENTATION]['epoch']})"
 )
 assert abs(untrained_knn - summary[REPRESENTATION]["untrained"]) < 1e-6
 assert all(0.0 <= v <= 1.0 for v in (raw_knn, untrained_knn, summary[REPRESENTATION]["pretrained"]))
@@ -296,15 +316,15 @@ ctx.save_figure(fig, f"04_knn_before_after_{REPRESENTATION}")
 fig
 
 # %% [markdown]
-# *Figure: 1-NN accuracy of the untrained and the pretrained encoder (dashed: chance). Pretraining helps only
-# where the right bar clears the left one and the raw-coordinate number printed above.*
+# *Figure: 1-NN accuracy of the untrained and the pretrained encoder (dashed: chance). Pretraining
+# helps only where the right bar clears the left one and the raw-coordinate number printed above.*
 #
 # ## 6 · The run, read back
 #
-# `load_run(folder)` reads a run's configuration, history and metrics without touching its weights (that is how
-# later notebooks and reports collect numbers); `.encoders()` then loads the weights (tensors only, never code)
-# and gives every representation's **encoder without its head**, in eval mode. The reloaded encoder gives the same
-# features as the one just trained.
+# `load_run(folder)` reads a run's configuration, history and metrics without touching its weights
+# (that is how later notebooks and reports collect numbers); `.encoders()` then loads the weights
+# (tensors only, never code) and gives every representation's **encoder without its head**, in eval
+# mode. The reloaded encoder gives the same features as the one just trained.
 
 # %%
 loaded = load_run(result.folder)
@@ -323,14 +343,17 @@ assert loaded.config == cfg and loaded.metrics == m and same
 # %% [markdown]
 # ## Takeaways
 #
-# - MoCo turns self-supervision into a $(1+K)$-way classification: find your own other view among the queued keys.
-# - The key encoder is an exponential moving average of the query encoder; only the query encoder gets gradients.
-# - Contrastive accuracy says how hard the pretext task is, not how good the features are; a downstream probe
-#   (here cosine 1-NN) does, and it must be compared with the untrained encoder.
+# - MoCo turns self-supervision into a $(1+K)$-way classification: find your own other view among
+#   the queued keys.
+# - The key encoder is an exponential moving average of the query encoder; only the query encoder
+#   gets gradients.
+# - Contrastive accuracy says how hard the pretext task is, not how good the features are; a
+#   downstream probe (here cosine 1-NN) does, and it must be compared with the untrained encoder.
 #
-# **Exercises**: set `EPOCHS` higher and watch the 1-NN curve; try `REPRESENTATION = "stg"` and `"img"`;
-# pass `spatial="none"` to `ctx.run` (any configuration field works) and compare the accuracy curve with Figure 6.
-# The same run from a terminal: `python -m skelviz pretrain --profile ci --set representations=seq`.
+# **Exercises**: set `EPOCHS` higher and watch the 1-NN curve; try `REPRESENTATION = "stg"` and
+# `"img"`; pass `spatial="none"` to `ctx.run` (any configuration field works) and compare the
+# accuracy curve with Figure 6. The same run from a terminal:
+# `python -m skelviz pretrain --profile ci --set representations=seq`.
 #
 # **Next**: `05_inter_skeleton_moco`: contrast *across* representations.
 

@@ -16,23 +16,30 @@
 # %% [markdown]
 # # 05 · Inter-skeleton MoCo
 #
-# > Contrast across representations: the sequence encoder must find the graph encoder's embedding of the other view, and vice versa.
+# > Contrast across representations: the sequence encoder must find the graph encoder's embedding of
+# > the other view, and vice versa.
 #
 # **Learning goals**
-# - Write the cross-contrastive loss of Eqs. 6-8 and check it against `skelviz.moco.InterMoCo` on one batch.
-# - Explain why each queue holds its *own* representation's keys while the loss reads the *other* one.
-# - Pretrain a SEQ + STG pair and read per-representation loss, contrastive accuracy and 1-NN curves.
-# - Compare inter- with intra-skeleton pretraining, each beside its untrained encoder, and say what the data shows.
+# - Write the cross-contrastive loss of Eqs. 6-8 and check it against `skelviz.moco.InterMoCo` on
+#   one batch.
+# - Explain why each queue holds its *own* representation's keys while the loss reads the *other*
+#   one.
+# - Pretrain a SEQ + STG pair and read per-representation loss, contrastive accuracy and 1-NN
+#   curves.
+# - Compare inter- with intra-skeleton pretraining, each beside its untrained encoder, and say what
+#   the data shows.
 #
 # **Prerequisites**: 04 (intra-skeleton MoCo).
 #
-# **Runtime** (2-core CPU, one torch thread): `ci` about 35 s (tiny encoders, synthetic data; the intra baselines
-# are trained or loaded from notebook 04's checkpoints) · `default` on N-UCLA (`small` encoders, 70 epochs): the pair
-# about 12 min, plus about 12 min for the two intra baselines unless their checkpoints exist (`COMPARE_INTRA`) ·
-# `full` is the paper's NTU schedule and needs a GPU (days).
+# **Runtime** (2-core CPU, one torch thread): `ci` about 35 s (tiny encoders, synthetic data; the
+# intra baselines are trained or loaded from notebook 04's checkpoints) · `default` on N-UCLA
+# (`small` encoders, 70 epochs): the pair about 12 min, plus about 12 min for the two intra
+# baselines unless their checkpoints exist (`COMPARE_INTRA`) · `full` is the paper's NTU schedule
+# and needs a GPU (days).
 #
-# **Paper**: Section 3.3 (inter-skeleton contrast, Eqs. 6-8, Figure 5), Section 4.4 (Table 6, intra vs inter);
-# released code `moco/builder_inter.py` ([docs/released-code.md](../docs/released-code.md)).
+# **Paper**: Section 3.3 (inter-skeleton contrast, Eqs. 6-8, Figure 5), Section 4.4 (Table 6, intra
+# vs inter); released code `moco/builder_inter.py`
+# ([docs/released-code.md](../docs/released-code.md)).
 
 # %% tags=["parameters"]
 PROFILE = "ci"  # ci | default | full: encoder size, data and training length
@@ -78,28 +85,33 @@ cfg, adjusted = adjust(cfg, data)  # what the run will change to fit this data, 
 train_set, test_set = data.train, data.test
 reps = cfg.encoder.representations
 print(
-    f"pretrain on {train_set.name}: {len(train_set)} sequences; 1-NN queries: {test_set.name}: {len(test_set)}"
+    f"pretrain on {train_set.name}: {len(train_set)} sequences; "
+    f"1-NN queries: {test_set.name}: {len(test_set)}"
 )
 print(
-    f"{' + '.join(reps)}, preset={cfg.encoder.preset}, K={cfg.moco.queue_size}, m={cfg.moco.momentum}, tau={cfg.moco.temperature}, "
-    f"batch={cfg.optim.batch_size}, {cfg.optim.optimizer} lr={cfg.optim.lr}, epochs={cfg.optim.epochs}; adjusted: {adjusted or 'nothing'}"
+    f"{' + '.join(reps)}, preset={cfg.encoder.preset}, K={cfg.moco.queue_size}, "
+    f"m={cfg.moco.momentum}, tau={cfg.moco.temperature}, batch={cfg.optim.batch_size}, "
+    f"{cfg.optim.optimizer} lr={cfg.optim.lr}, epochs={cfg.optim.epochs}; "
+    f"adjusted: {adjusted or 'nothing'}"
 )
 assert cfg.mode == "inter" and len(reps) >= 2
 
 # %% [markdown]
 # ## 1 · The cross-contrastive loss by hand
 #
-# Each augmented view is encoded by *both* representations' networks: queries $Z_q^{SEQ}, Z_q^{STG}$ from the
-# query view, keys $Z_k^{SEQ}, Z_k^{STG}$ from the key view (EMA key encoders). Each representation keeps a queue of
-# its own past keys, $\mathcal{N}^{SEQ}$ and $\mathcal{N}^{STG}$. The loss pairs a query with the **other**
-# representation (Eqs. 6-8):
+# Each augmented view is encoded by *both* representations' networks: queries $Z_q^{SEQ}, Z_q^{STG}$
+# from the query view, keys $Z_k^{SEQ}, Z_k^{STG}$ from the key view (EMA key encoders). Each
+# representation keeps a queue of its own past keys, $\mathcal{N}^{SEQ}$ and $\mathcal{N}^{STG}$.
+# The loss pairs a query with the **other** representation (Eqs. 6-8):
 #
 # $$\mathcal{L} = \mathcal{L}(X^{SEQ}) + \mathcal{L}(X^{STG}),\qquad
-# \mathcal{L}(X^{SEQ}) = -\log\frac{e^{Z_q^{SEQ}\cdot Z_k^{STG}/\tau}}{e^{Z_q^{SEQ}\cdot Z_k^{STG}/\tau}+\sum_{Z_n\in\mathcal{N}^{STG}} e^{Z_q^{SEQ}\cdot Z_n/\tau}}$$
+# \mathcal{L}(X^{SEQ}) = -\log\frac{e^{Z_q^{SEQ}\cdot Z_k^{STG}/\tau}}
+# {e^{Z_q^{SEQ}\cdot Z_k^{STG}/\tau}+\sum_{Z_n\in\mathcal{N}^{STG}} e^{Z_q^{SEQ}\cdot Z_n/\tau}}$$
 #
-# and symmetrically for STG. As released there is no intra term. With three representations skelviz sums the
-# same cross term over all six ordered pairs. Below, the logits of one `InterMoCo` step are rebuilt from its own
-# networks and queues. (Both computations are run under the same random seed so that any dropout draws match.)
+# and symmetrically for STG. As released there is no intra term. With three representations skelviz
+# sums the same cross term over all six ordered pairs. Below, the logits of one `InterMoCo` step are
+# rebuilt from its own networks and queues. (Both computations are run under the same random seed so
+# that any dropout draws match.)
 
 # %%
 torch_gen, _ = ctx.generators(offset=1)
@@ -137,7 +149,8 @@ print(
     tuple(out.logits[f"{reps[0]}->{reps[1]}"].shape),
 )
 print(
-    f"loss by hand {loss_by_hand.item():.4f}  library {out.loss.item():.4f}  (chance level per term log(1+K) = {math.log(1 + cfg.moco.queue_size):.3f})"
+    f"loss by hand {loss_by_hand.item():.4f}  library {out.loss.item():.4f}  "
+    f"(chance level per term log(1+K) = {math.log(1 + cfg.moco.queue_size):.3f})"
 )
 assert set(out.logits) == set(by_hand)
 for term in by_hand:
@@ -150,9 +163,10 @@ for r in reps:  # each queue received its own representation's keys
 # %% [markdown]
 # ## 2 · Pretrain the pair
 #
-# The training step is notebook 04's `moco_step`; with two representations it encodes each view with both query
-# networks and sums the cross terms. A step now costs the sum of both encoders (roughly 2.5x an intra SEQ step at
-# the `small` preset). One call gives the run; later notebooks get the same run with the same call.
+# The training step is notebook 04's `moco_step`; with two representations it encodes each view with
+# both query networks and sums the cross terms. A step now costs the sum of both encoders (roughly
+# 2.5x an intra SEQ step at the `small` preset). One call gives the run; later notebooks get the
+# same run with the same call.
 
 # %%
 result = ctx.run("pretrain", representations=REPRESENTATIONS, **overrides)
@@ -163,23 +177,26 @@ assert result.config == cfg and len(history["steps"]["loss"]) == cfg.optim.epoch
 assert set(m["contrastive_top1_last_epoch"]) == set(by_hand)
 fig = plot_training_curves(
     history,
-    title=f"inter-skeleton MoCo, {' + '.join(r.upper() for r in reps)} ({PROFILE} profile, {train_set.name})",
+    title=(
+        f"inter-skeleton MoCo, {' + '.join(r.upper() for r in reps)} "
+        f"({PROFILE} profile, {train_set.name})"
+    ),
 )
 ctx.save_figure(fig, "05_training_curves_" + "-".join(reps))
 fig
 
 # %% [markdown]
-# *Figure: loss (sum of the cross terms), contrastive accuracy per term and the 1-NN monitor of each encoder.
-# Look at whether the two terms learn at the same pace, and at each encoder's 1-NN curve.*
+# *Figure: loss (sum of the cross terms), contrastive accuracy per term and the 1-NN monitor of each
+# encoder. Look at whether the two terms learn at the same pace, and at each encoder's 1-NN curve.*
 #
 # ## 3 · Intra versus inter, each beside its untrained encoder
 #
-# Paper Table 6 reports that every representation gains from being pretrained with a partner (NTU-60, linear
-# evaluation, full schedule). Here we measure the cosine 1-NN of each encoder after inter pretraining, after
-# intra pretraining with the same profile (notebook 04's run: reused when present), and untrained. At small
-# scale the gain is **not automatic**: the pair's step is more expensive and the STG branch learns at a
-# different pace. Read the numbers, not the paper's claim, and in the `ci` profile read them only as
-# "the pipeline runs".
+# Paper Table 6 reports that every representation gains from being pretrained with a partner
+# (NTU-60, linear evaluation, full schedule). Here we measure the cosine 1-NN of each encoder after
+# inter pretraining, after intra pretraining with the same profile (notebook 04's run: reused when
+# present), and untrained. At small scale the gain is **not automatic**: the pair's step is more
+# expensive and the STG branch learns at a different pace. Read the numbers, not the paper's claim,
+# and in the `ci` profile read them only as "the pipeline runs".
 
 # %%
 inter = m["knn"]
@@ -193,7 +210,8 @@ print(f"{'encoder':8s} {'untrained':>10s} {'intra':>8s} {'inter':>8s}")
 for r in reps:
     intra_text = f"{100 * intra[r]['pretrained']:7.1f}%" if r in intra else "       -"
     print(
-        f"{r:8s} {100 * inter[r]['untrained']:9.1f}% {intra_text} {100 * inter[r]['pretrained']:7.1f}%"
+        f"{r:8s} {100 * inter[r]['untrained']:9.1f}% {intra_text} "
+        f"{100 * inter[r]['pretrained']:7.1f}%"
     )
     if (
         r in intra
@@ -207,13 +225,14 @@ ctx.save_figure(fig, "05_knn_before_after_" + "-".join(reps))
 fig
 
 # %% [markdown]
-# *Figure: each encoder's 1-NN before (left bar) and after (right bar) inter pretraining; the intra numbers are in
-# the table printed above. Pretraining pays off where the right bar clears the left one.*
+# *Figure: each encoder's 1-NN before (left bar) and after (right bar) inter pretraining; the intra
+# numbers are in the table printed above. Pretraining pays off where the right bar clears the left
+# one.*
 #
 # ## 4 · The run later notebooks load
 #
-# `load_run(folder).encoders()` returns each representation's encoder without its projection head. The paper
-# evaluates the SEQ query encoder downstream (Section 4.3); skelviz keeps all of them.
+# `load_run(folder).encoders()` returns each representation's encoder without its projection head.
+# The paper evaluates the SEQ query encoder downstream (Section 4.3); skelviz keeps all of them.
 
 # %%
 loaded = load_run(result.folder)
@@ -227,19 +246,22 @@ assert all(f.shape == (4, encoders[r].feature_dim) for r, f in feats.items())
 # %% [markdown]
 # ## Takeaways
 #
-# - Inter-skeleton MoCo is two (or three) MoCo models whose losses are crossed: queries meet the other
-#   representation's key and queue. Nothing else changes.
-# - Each queue stores its own representation's keys; the cross term decides which queue a query reads.
-# - Whether the partner helps is an empirical question at every scale; always compare with intra and untrained.
-#   On N-UCLA in the `default` profile (70 epochs, about 11 min on a 2-core CPU) the measured cosine 1-NN was
-#   SEQ 79.1 % inter against 70.5 % intra and STG 78.4 % against 79.5 % (untrained 55.8 % and 68.1 %; README,
-#   Results): the partner helped the sequence encoder, not the graph encoder.
+# - Inter-skeleton MoCo is two (or three) MoCo models whose losses are crossed: queries meet the
+#   other representation's key and queue. Nothing else changes.
+# - Each queue stores its own representation's keys; the cross term decides which queue a query
+#   reads.
+# - Whether the partner helps is an empirical question at every scale; always compare with intra and
+#   untrained. On N-UCLA in the `default` profile (70 epochs, about 11 min on a 2-core CPU) the
+#   measured cosine 1-NN was SEQ 79.1 % inter against 70.5 % intra and STG 78.4 % against 79.5 %
+#   (untrained 55.8 % and 68.1 %; README, Results): the partner helped the sequence encoder, not the
+#   graph encoder.
 #
-# **Exercises**: run `REPRESENTATIONS = "seq+stg+img"` (six loss terms); pass `momentum=0.9` or `queue_size=128`
-# to `ctx.run` and compare the STG curve with SEQ. From a terminal:
+# **Exercises**: run `REPRESENTATIONS = "seq+stg+img"` (six loss terms); pass `momentum=0.9` or
+# `queue_size=128` to `ctx.run` and compare the STG curve with SEQ. From a terminal:
 # `python -m skelviz pretrain --profile ci --set representations=seq+stg`.
 #
-# **Next**: the downstream notebooks load this run: linear evaluation, retrieval and semi-supervised learning.
+# **Next**: the downstream notebooks load this run: linear evaluation, retrieval and semi-supervised
+# learning.
 
 # %%
 metrics = {
