@@ -19,6 +19,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -347,3 +348,29 @@ def test_every_notebook_run_wrote_sane_metrics(run):
         assert metrics.get("notebook", stem) == stem, (
             f"{path}: recorded for {metrics['notebook']!r}"
         )
+
+
+def test_progress_echo_prints_what_the_engine_reports(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(runner, "PROGRESS_EVERY_S", 0.05)
+    path = tmp_path / "nb.progress"
+    with runner.ProgressEcho("04_x", path, interactive=True):
+        assert os.environ[runner.PROGRESS_FILE_VARIABLE] == str(path)  # the kernel inherits it
+        path.write_text("pretrain intra_seq-1: epoch 1/4, loss 3.000, about 0.2 min left\n")
+        time.sleep(0.3)
+    assert runner.PROGRESS_FILE_VARIABLE not in os.environ and not path.exists()
+    assert "    04_x: pretrain intra_seq-1: epoch 1/4" in capsys.readouterr().out
+
+
+def test_the_engine_writes_progress_where_the_runner_reads_it(tmp_path, monkeypatch):
+    from skelviz.runs.engine import PROGRESS_FILE_VARIABLE
+
+    assert PROGRESS_FILE_VARIABLE == runner.PROGRESS_FILE_VARIABLE
+    target = tmp_path / "p.txt"
+    monkeypatch.setenv(PROGRESS_FILE_VARIABLE, str(target))
+    from skelviz.runs.api import run
+    from skelviz.runs.config import resolve_config
+
+    cfg = resolve_config("ci", representations="seq", epochs=2, device="cpu")
+    run("pretrain", cfg, output_dir=tmp_path, progress=False, say=lambda *_: None)
+    line = target.read_text()
+    assert line.startswith("pretrain intra_seq-") and "epoch 2/2" in line and "done" in line
