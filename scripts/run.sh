@@ -10,5 +10,10 @@
 # Executed notebooks, figures, metrics and checkpoints go to outputs/<profile>-<dataset>/.
 set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+for arg in "$@"; do  # --help needs no environment: answer it before installing anything
+    if [[ "$arg" == "-h" || "$arg" == "--help" ]]; then
+        exec "${PYTHON:-python3}" "$REPO_ROOT/scripts/run_notebooks.py" --help
+    fi
+done
 bash "$REPO_ROOT/scripts/setup.sh"
 exec "$REPO_ROOT/.venv/bin/python" "$REPO_ROOT/scripts/run_notebooks.py" "$@"

@@ -50,7 +50,7 @@ fi
 # --- Create the venv and install ---------------------------------------------------------------------
 start=$SECONDS
 if [[ ! -x "$VENV/bin/python" ]]; then
-    echo "setup: creating $VENV"
+    echo "setup: creating $VENV (first run only; the whole setup usually takes 2-4 minutes)"
     "$PYTHON" -m venv "$VENV"
 fi
 if [[ ! -f "$VENV/pyvenv.cfg" ]]; then  # never pip-install into an interpreter outside a venv
@@ -64,9 +64,10 @@ if [[ -n "${SKELVIZ_SETUP_VERBOSE:-}" ]]; then PIP_QUIET=(); fi
 pip_install() {
     "$VENV/bin/python" -m pip install "${PIP_QUIET[@]}" --disable-pip-version-check "$@"
 }
-echo "setup: installing $TORCH_SPEC"
+echo "setup: installing $TORCH_SPEC (the CPU build is about 200 MB; usually 1-2 minutes)"
 pip_install "$TORCH_SPEC"
-echo "setup: installing skelviz[notebooks,test] (editable)"
+echo "setup: installing skelviz[notebooks,test] (editable): numpy, matplotlib, plotly, scikit-learn,"
+echo "       jupyterlab, papermill, jupytext, pytest, ruff and their dependencies (usually 1-2 minutes)"
 pip_install -e "$REPO_ROOT[notebooks,test]"
 "$VENV/bin/python" -c 'import skelviz, torch; print(f"setup: skelviz {skelviz.__version__}, torch {torch.__version__}")'
 echo "$want_stamp" >"$STAMP"

@@ -374,3 +374,12 @@ def test_the_engine_writes_progress_where_the_runner_reads_it(tmp_path, monkeypa
     run("pretrain", cfg, output_dir=tmp_path, progress=False, say=lambda *_: None)
     line = target.read_text()
     assert line.startswith("pretrain intra_seq-") and "epoch 2/2" in line and "done" in line
+
+
+def test_run_sh_answers_help_without_installing(tmp_path):
+    venv = tmp_path / "venv"  # setup would create it; --help must not
+    env = {**os.environ, "SKELVIZ_VENV": str(venv), "PYTHON": sys.executable}
+    done = subprocess.run(["bash", str(REPO_ROOT / "scripts" / "run.sh"), "--help"], env=env,
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0 and "--profile" in done.stdout
+    assert not venv.exists() and "setup:" not in done.stdout + done.stderr
