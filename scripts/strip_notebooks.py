@@ -2,6 +2,8 @@
 
     python scripts/strip_notebooks.py              # strip notebooks/*.ipynb in place
     python scripts/strip_notebooks.py --check      # report what would change; exit 1 if anything
+    python scripts/strip_notebooks.py --check --stored   # check what git stores (the index), not
+                                                         # the working tree a student ran
     python scripts/strip_notebooks.py a.ipynb b/   # given files or folders
 
 A stored notebook carries only what a reader needs: sources, tags and the kernelspec. Executed
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -60,6 +63,24 @@ def serialise(notebook: dict) -> str:
     return json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def stored_text(path: Path) -> str:
+    """What git stores for ``path`` (its staged version), else the file itself.
+
+    Running a notebook in JupyterLab autosaves its outputs into the working tree's ``.ipynb``;
+    that is the student's copy, not what the repository stores, so checks read the index.
+    """
+    path = Path(path).resolve()
+    try:
+        done = subprocess.run(
+            ["git", "show", f":./{path.name}"], cwd=path.parent, capture_output=True, timeout=30
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        done = None
+    if done is not None and done.returncode == 0:
+        return done.stdout.decode("utf-8")
+    return path.read_text(encoding="utf-8")
+
+
 def find_notebooks(paths: list[str]) -> list[Path]:
     found: list[Path] = []
     for given in paths or [str(REPO_ROOT / "notebooks")]:
@@ -80,13 +101,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", help="notebooks or folders (default: notebooks/)")
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if unstripped")
+    parser.add_argument(
+        "--stored", action="store_true", help="with --check: check what git stores (the index)"
+    )
     args = parser.parse_args(argv)
 
     offending: list[str] = []
     unreadable: list[str] = []
     for path in find_notebooks(args.paths):
         try:
-            notebook = json.loads(path.read_text(encoding="utf-8"))
+            text = stored_text(path) if args.stored else path.read_text(encoding="utf-8")
+            notebook = json.loads(text)
         except (OSError, json.JSONDecodeError) as error:
             unreadable.append(f"{path}: not readable as a notebook ({error})")
             continue

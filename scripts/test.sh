@@ -12,7 +12,8 @@
 #             ../shared/data/nw-ucla exists -> outputs/ci-synthetic, outputs/ci-nw-ucla
 #   metrics   pytest over the metrics the matrix runs wrote: finite, accuracies in [0, 1], the
 #             pretraining loss fell, every 1-NN beat chance
-#   stripped  scripts/strip_notebooks.py --check (no outputs, counts or plotly.js stored)
+#   stripped  scripts/strip_notebooks.py --check --stored: what git stores has no outputs, counts
+#             or plotly.js (a notebook a student ran in JupyterLab does not fail it)
 #
 # The notebooks' own assertions are their checks, so executing them (matrix) is their test; an
 # nbval stage re-ran the same notebooks and compared nothing (they are stored without outputs).
@@ -124,7 +125,7 @@ else
     skip metrics "no notebook ran"
 fi
 
-stage stripped "$PY" scripts/strip_notebooks.py --check
+stage stripped "$PY" scripts/strip_notebooks.py --check --stored
 
 # --- Summary -----------------------------------------------------------------------------------
 

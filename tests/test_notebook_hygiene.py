@@ -20,6 +20,9 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "scripts"))
+import strip_notebooks as strip_script  # noqa: E402  (scripts/ is not a package)
+
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
 REQUIRED_PARAMETERS = ("PROFILE", "DATASET", "DATA_ROOT", "DEVICE", "SEED", "OUTPUT_DIR")
 FORBIDDEN_CODE = {
@@ -38,7 +41,9 @@ def source(cell: dict) -> str:
 
 
 def load(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
+    """The notebook as git stores it (its staged version): a copy a student ran in JupyterLab,
+    outputs autosaved into the working tree, is theirs and does not fail these checks."""
+    return json.loads(strip_script.stored_text(path))
 
 
 def parameters_cells(notebook: dict) -> list[tuple[int, dict]]:
@@ -180,7 +185,8 @@ def test_stored_stripped_and_small(path):
             f"cell {i + 1} is papermill's injected cell: "
             "store the source notebook, not an executed one"
         )
-    assert path.stat().st_size < MAX_BYTES, f"{path.stat().st_size} bytes"
+    size = len(strip_script.stored_text(path).encode("utf-8"))
+    assert size < MAX_BYTES, f"{size} bytes"
 
 
 @notebook_param
@@ -296,3 +302,18 @@ def test_strip_reports_unreadable_notebook(tmp_path):
     path.write_text('{"cells": [', encoding="utf-8")
     result = run_strip("--check", str(path))
     assert result.returncode == 1 and "01_broken.ipynb" in result.stderr
+
+
+def test_a_notebook_a_student_ran_does_not_fail_the_stored_checks(tmp_path):
+    """JupyterLab autosaves outputs into the working tree; what git stores is still checked."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    path = tmp_path / "00_x.ipynb"
+    write_executed_notebook(path)
+    assert run_strip(str(path)).returncode == 0  # the stored copy: stripped
+    subprocess.run(["git", "-C", str(tmp_path), "add", path.name], check=True)
+    write_executed_notebook(path)  # the student's session: outputs in the working tree
+    assert run_strip("--check", str(path)).returncode == 1  # the working tree has outputs
+    assert run_strip("--check", "--stored", str(path)).returncode == 0  # what git stores has none
+    assert strip_script.stored_text(path) != path.read_text()
+    subprocess.run(["git", "-C", str(tmp_path), "add", path.name], check=True)  # staged: caught
+    assert run_strip("--check", "--stored", str(path)).returncode == 1
