@@ -23,6 +23,14 @@ recorded frame. ``normalize_sequence(..., loop_pad=True)`` reproduces the releas
 instead: the raw frame count is kept and every person's tail is loop-padded before centring.
 Sequences are never padded beyond their raw length (the feeders never read past it).
 
+Steps 4 and 5 read one frame, so a poor first frame (a mis-tracked or missing shoulder, the actor
+half turned) turns the whole sequence the wrong way. ``alignment="robust"`` estimates the spine
+and shoulder directions from every frame instead: the per-frame unit vectors of the frames where
+both joints were recorded, their coordinate-wise median, normalised (:func:`body_axes`); the two
+rotations are then built exactly as in steps 4-5. ``alignment="first_frame"`` (the default) is the
+released behaviour. Readers take the choice as their ``normalize`` option, one of
+:data:`NORMALIZATIONS` (:func:`normalize_for_reader`).
+
 Introduced in ``notebooks/00_skeleton_data``.
 """
 
@@ -34,14 +42,30 @@ from skelviz.dataset import SkeletonDataError, check_sequence
 from skelviz.skeleton import SkeletonLayout
 
 __all__ = [
+    "NORMALIZATIONS",
+    "DEFAULT_NORMALIZATION",
     "rotation_onto",
     "compact_persons",
     "trim_empty_frames",
     "loop_pad_persons",
     "center_sequence",
+    "body_axes",
+    "alignment_rotation",
     "align_sequence",
     "normalize_sequence",
+    "check_normalization",
+    "normalize_for_reader",
 ]
+
+# The readers' ``normalize`` option: what happens to every raw sequence on loading.
+NORMALIZATIONS = {
+    "first_frame": "centre, then turn the first frame's spine to +z and shoulders to +x (released)",
+    "robust": "centre, then turn the median spine / shoulder direction over all frames",
+    "center": "centre on the spine joint in every frame only, no rotation",
+    "none": "raw coordinates, unchanged",
+}
+DEFAULT_NORMALIZATION = "first_frame"
+ALIGNMENTS = ("first_frame", "robust")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -141,17 +165,64 @@ def center_sequence(seq: np.ndarray, layout: SkeletonLayout) -> np.ndarray:
     return ((seq - center[None, :, None, :]) * present).astype(np.float32)
 
 
-def align_sequence(seq: np.ndarray, layout: SkeletonLayout) -> np.ndarray:
-    """Rotate so that person 0's frame-0 spine is +z, then its shoulder vector (right - left) +x.
+def body_axes(seq: np.ndarray, layout: SkeletonLayout, alignment: str = "robust"):
+    """Person 0's spine (base -> top) and shoulder (left -> right) vectors, each ``(C,)`` float64.
 
-    As in the reference, the second rotation is the smallest one that puts the shoulders on +x;
-    its axis is not z in general, so it tilts the spine slightly away from +z again.
+    ``"first_frame"``: the bones of frame 0 as they are (a missing joint counts as the origin, as
+    in the released code). ``"robust"``: the coordinate-wise median of the per-frame unit bone
+    vectors over the frames where both joints were recorded (non-zero), normalised; a zero vector
+    when no frame has both. Read ``seq`` before centring (centring zeroes the centre joint, which
+    would then look missing); the vectors are the same either way, as centring is a translation.
+    """
+    base, top = layout.spine
+    right, left = layout.shoulders
+    person = np.asarray(seq[0], dtype=np.float64)  # (T, V, C)
+    if alignment == "first_frame":
+        return person[0, top] - person[0, base], person[0, right] - person[0, left]
+    if alignment != "robust":
+        raise ValueError(f"alignment must be one of {ALIGNMENTS}, got {alignment!r}")
+    present = np.any(person != 0, axis=-1)  # (T, V)
+    axes = []
+    for a, b in ((top, base), (right, left)):
+        bones = person[:, a] - person[:, b]  # (T, C)
+        length = np.linalg.norm(bones, axis=-1)  # (T,)
+        valid = present[:, a] & present[:, b] & (length > 1e-9)
+        if not valid.any():
+            axes.append(np.zeros(3))
+            continue
+        median = np.median(bones[valid] / length[valid, None], axis=0)  # (C,)
+        axes.append(median / max(np.linalg.norm(median), 1e-12))
+    return axes[0], axes[1]
+
+
+def alignment_rotation(spine: np.ndarray, shoulders: np.ndarray) -> np.ndarray:
+    """The 3x3 rotation (float64) that turns ``spine`` onto +z, then the turned ``shoulders``
+    onto +x by the smallest rotation (steps 4-5 of the module docstring)."""
+    r_z = rotation_onto(np.asarray(spine, dtype=np.float64), np.array([0.0, 0.0, 1.0]))
+    r_x = rotation_onto(r_z @ np.asarray(shoulders, dtype=np.float64), np.array([1.0, 0.0, 0.0]))
+    return r_x @ r_z
+
+
+def align_sequence(
+    seq: np.ndarray,
+    layout: SkeletonLayout,
+    axes: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Rotate so that person 0's spine is +z, then its shoulder vector (right - left) +x.
+
+    Without ``axes`` the frame-0 bones of ``seq`` are used (the released behaviour); ``axes``
+    gives the ``(spine, shoulders)`` vectors to use instead (:func:`body_axes`). As in the
+    reference, the second rotation is the smallest one that puts the shoulders on +x; its axis is
+    not z in general, so it tilts the spine slightly away from +z again.
     """
     out = seq.astype(np.float64)
     base, top = layout.spine
     right, left = layout.shoulders
+    if axes is not None:
+        return (out @ alignment_rotation(*axes).T).astype(np.float32)  # p' = R p
     # After centring, the centre joint is exactly zero, so test bones, not joints, for presence;
-    # a zero-length bone (missing joints) leaves the sequence unrotated.
+    # a zero-length bone (missing joints) leaves the sequence unrotated. (Kept as the released
+    # code computes it, so first-frame results stay bit-identical.)
     first = out[0, 0]  # (V, C)
     r_z = rotation_onto(first[top] - first[base], np.array([0.0, 0.0, 1.0]))
     out = out @ r_z.T  # p' = R p for every joint
@@ -168,20 +239,64 @@ def normalize_sequence(
     center: bool = True,
     align: bool = True,
     loop_pad: bool = False,
+    alignment: str = "first_frame",
 ) -> np.ndarray:
     """The reference preprocessing (module docstring) on one ``(M, T, V, C)`` sequence.
 
     ``loop_pad=False`` (skelviz's default): persons' tails stay empty and trailing frames where
     nobody is present are dropped. ``loop_pad=True``: the released behaviour, the raw frame count
     is kept and each person's tail is filled by :func:`loop_pad_persons` before centring.
+    ``alignment``: ``"first_frame"`` (released) or ``"robust"`` (:func:`body_axes`).
 
     Raises :class:`SkeletonDataError` naming ``source`` for non-finite values or empty input.
     """
+    if alignment not in ALIGNMENTS:
+        raise ValueError(f"alignment must be one of {ALIGNMENTS}, got {alignment!r}")
     seq = compact_persons(check_sequence(seq, source, layout.num_joints))
     trimmed = trim_empty_frames(seq, source)  # raises when every frame is empty
     seq = loop_pad_persons(seq) if loop_pad else trimmed
+    axes = body_axes(seq, layout, alignment) if align and alignment == "robust" else None
     if center:
         seq = center_sequence(seq, layout)
     if align:
-        seq = align_sequence(seq, layout)
+        seq = align_sequence(seq, layout, axes)
     return seq
+
+
+def check_normalization(normalize: str | bool, dataset: str) -> str:
+    """The reader option ``normalize`` as one of :data:`NORMALIZATIONS`.
+
+    ``True`` means :data:`DEFAULT_NORMALIZATION` and ``False`` means ``"none"`` (the options'
+    earlier boolean form). Anything else is a ``ValueError`` naming the dataset and the choices.
+    """
+    if normalize is True:
+        return DEFAULT_NORMALIZATION
+    if normalize is False:
+        return "none"
+    if normalize not in NORMALIZATIONS:
+        raise ValueError(
+            f"{dataset}: normalize must be one of {', '.join(NORMALIZATIONS)} (or True / False), "
+            f"got {normalize!r}"
+        )
+    return normalize
+
+
+def normalize_for_reader(
+    seq: np.ndarray,
+    layout: SkeletonLayout,
+    normalize: str,
+    source: str = "sequence",
+    loop_pad: bool = False,
+) -> np.ndarray:
+    """One raw ``(M, T, V, C)`` sequence as a reader returns it under option ``normalize``.
+
+    ``"none"`` only checks the array; the others go through :func:`normalize_sequence`
+    (``"center"`` without the rotations).
+    """
+    if normalize == "none":
+        if loop_pad:
+            raise ValueError(f"{source}: loop_pad needs a normalisation other than 'none'")
+        return check_sequence(seq, source, layout.num_joints)
+    if normalize == "center":
+        return normalize_sequence(seq, layout, source, align=False, loop_pad=loop_pad)
+    return normalize_sequence(seq, layout, source, loop_pad=loop_pad, alignment=normalize)

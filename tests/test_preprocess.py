@@ -5,9 +5,15 @@ import pytest
 
 from skelviz.dataset import SkeletonDataError
 from skelviz.preprocess import (
+    DEFAULT_NORMALIZATION,
+    NORMALIZATIONS,
+    align_sequence,
+    body_axes,
     center_sequence,
+    check_normalization,
     compact_persons,
     loop_pad_persons,
+    normalize_for_reader,
     normalize_sequence,
     rotation_onto,
     trim_empty_frames,
@@ -206,3 +212,98 @@ def test_loop_pad_option_pads_a_person_who_leaves_early_before_centring():
 def test_loop_pad_still_rejects_an_all_empty_sequence():
     with pytest.raises(SkeletonDataError, match="every frame is empty"):
         normalize_sequence(np.zeros((2, 4, 25, 3), np.float32), NTU25, loop_pad=True)
+
+
+# --- alignment from many frames (normalize="robust") versus the first frame ------------------
+def kinect_take(t=20, seed=0):
+    """(1, T, 20, 3) raw camera coordinates (y up): a standing body, turned 40 deg away from the
+    camera, waving its right arm, with 5 mm of sensor noise."""
+    rng = np.random.default_rng(seed)
+    pose = np.zeros((20, 3))
+    pose[[0, 1, 2, 3]] = [[0, 1.0, 0], [0, 1.2, 0], [0, 1.5, 0], [0, 1.7, 0]]  # spine, head
+    for side, x in ((4, 0.2), (8, -0.2)):  # left limbs at +x, right at -x (facing the camera)
+        pose[side : side + 4] = [[x, 1.5, 0], [1.5 * x, 1.25, 0], [1.6 * x, 1.0, 0], [x, 0.9, 0]]
+    for side, x in ((12, 0.1), (16, -0.1)):
+        pose[side : side + 4] = [[x, 1.0, 0], [x, 0.55, 0], [x, 0.1, 0], [x, 0.05, 0.1]]
+    frames = np.repeat(pose[None], t, axis=0)  # (T, V, C)
+    frames[:, 11, 1] += 0.6 * np.sin(np.linspace(0, 3 * np.pi, t))  # right hand waves
+    a = np.radians(40)
+    yaw = np.array([[np.cos(a), 0, np.sin(a)], [0, 1, 0], [-np.sin(a), 0, np.cos(a)]])
+    frames = (
+        frames @ yaw.T + np.array([0.3, -0.2, 3.0]) + rng.normal(scale=0.005, size=frames.shape)
+    )
+    return frames[None].astype(np.float32)
+
+
+def garbage_first_frame(seq, seed=1):
+    """The same take whose frame 0 is the body turned 150 deg about a tilted axis, plus noise."""
+    out = seq.copy()
+    axis = np.array([0.3, 1.0, 0.2]) / np.linalg.norm([0.3, 1.0, 0.2])
+    k = np.array([[0, -axis[2], axis[1]], [axis[2], 0, -axis[0]], [-axis[1], axis[0], 0]])
+    a = np.radians(150)
+    turn = np.eye(3) + np.sin(a) * k + (1 - np.cos(a)) * k @ k
+    first = seq[0, 0] - seq[0, 0, 1]
+    noise = np.random.default_rng(seed).normal(scale=0.05, size=first.shape)
+    out[0, 0] = first @ turn.T + seq[0, 0, 1] + noise
+    return out
+
+
+def test_robust_alignment_ignores_a_rotated_garbage_first_frame():
+    clean = kinect_take()
+    bad = garbage_first_frame(clean)
+    robust_clean = normalize_for_reader(clean, KINECT_V1_20, "robust")
+    robust_bad = normalize_for_reader(bad, KINECT_V1_20, "robust")
+    first_clean = normalize_for_reader(clean, KINECT_V1_20, "first_frame")
+    first_bad = normalize_for_reader(bad, KINECT_V1_20, "first_frame")
+    # frames 1.. are the same recording: robust turns them the same way (within 1.5 cm) ...
+    assert np.abs(robust_bad[:, 1:] - robust_clean[:, 1:]).max() < 0.015
+    # ... the released first-frame rotation follows the garbage frame and turns them elsewhere
+    assert np.abs(first_bad[:, 1:] - first_clean[:, 1:]).max() > 0.5
+    # on clean data both agree to within centimetres (frame 0 alone carries 5 mm of noise)
+    assert np.abs(robust_clean - first_clean).max() < 0.1
+    # robust: the median shoulder vector lies on +x, the median spine close to +z
+    bones = {name: robust_bad[0, :, a] - robust_bad[0, :, b]
+             for name, (a, b) in (("spine", (1, 0)), ("shoulders", (8, 4)))}  # fmt: skip
+    unit = {k: np.median(v / np.linalg.norm(v, axis=1, keepdims=True), axis=0)
+            for k, v in bones.items()}  # fmt: skip
+    assert unit["shoulders"][0] > 0.999 * np.linalg.norm(unit["shoulders"])
+    assert unit["spine"][2] > 0.99 * np.linalg.norm(unit["spine"])
+
+
+def test_robust_axes_skip_frames_with_a_missing_joint():
+    seq = kinect_take()
+    seq[0, 0, 4] = 0.0  # left shoulder lost in frame 0: the first-frame vector is meaningless
+    spine, shoulders = body_axes(seq, KINECT_V1_20, "robust")
+    spine_ok, shoulders_ok = body_axes(seq[:, 1:], KINECT_V1_20, "robust")
+    assert np.allclose(shoulders, shoulders_ok, atol=0.01) and np.allclose(
+        spine, spine_ok, atol=0.01
+    )
+    _, first = body_axes(seq, KINECT_V1_20, "first_frame")
+    assert np.degrees(np.arccos(first @ shoulders / np.linalg.norm(first))) > 20
+    assert not np.any(body_axes(np.zeros((1, 3, 20, 3)), KINECT_V1_20, "robust")[1])
+
+
+def test_first_frame_alignment_is_the_released_default_bit_for_bit():
+    seq = random_sequence()
+    released = normalize_sequence(seq, NTU25)
+    assert np.array_equal(normalize_sequence(seq, NTU25, alignment="first_frame"), released)
+    assert np.array_equal(normalize_for_reader(seq, NTU25, "first_frame"), released)
+    via_axes = align_sequence(
+        center_sequence(seq, NTU25), NTU25, body_axes(seq, NTU25, "first_frame")
+    )
+    np.testing.assert_allclose(via_axes, released, atol=1e-5)
+
+
+def test_reader_normalize_choices():
+    seq = random_sequence()
+    assert np.array_equal(normalize_for_reader(seq, NTU25, "none"), seq)
+    assert np.array_equal(
+        normalize_for_reader(seq, NTU25, "center"), normalize_sequence(seq, NTU25, align=False)
+    )
+    assert check_normalization(True, "d") == DEFAULT_NORMALIZATION == "first_frame"
+    assert check_normalization(False, "d") == "none"
+    assert set(NORMALIZATIONS) == {"first_frame", "robust", "center", "none"}
+    with pytest.raises(ValueError, match="mine: normalize must be one of first_frame, robust"):
+        check_normalization("median", "mine")
+    with pytest.raises(ValueError, match="alignment must be one of"):
+        normalize_sequence(seq, NTU25, alignment="median")
