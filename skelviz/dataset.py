@@ -14,10 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from skelviz.skeleton import SkeletonLayout
+
+if TYPE_CHECKING:
+    from skelviz.readers.load_report import LoadReport
 
 __all__ = [
     "SkeletonDataError",
@@ -106,6 +110,9 @@ class SkeletonDataset:
         views: ``(N,)`` int64 camera / view ids (0 when the dataset has one view).
         sample_names: N unique names (file stems, ``"s01_e01/walk"``, ...).
         splits: protocol name -> ``(train_indices, test_indices)``.
+        load_report: what the reader kept, dropped and skipped
+            (:class:`skelviz.readers.load_report.LoadReport`; ``None`` for a hand-built dataset).
+            Subsets and splits keep the report of the load they came from.
 
     Introduced in ``notebooks/00_skeleton_data``.
     """
@@ -119,6 +126,7 @@ class SkeletonDataset:
     views: np.ndarray
     sample_names: tuple[str, ...]
     splits: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    load_report: LoadReport | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         n = len(self.sequences)
@@ -134,10 +142,19 @@ class SkeletonDataset:
         if len(self.sample_names) != n:
             raise SkeletonDataError(f"{self.name}: {len(self.sample_names)} names for {n} samples")
         if len(set(self.sample_names)) != n:
-            raise SkeletonDataError(f"{self.name}: sample names are not unique")
-        if n and (self.labels.min() < 0 or self.labels.max() >= len(self.class_names)):
+            first: dict[str, int] = {}
+            for i, sample in enumerate(self.sample_names):
+                if sample in first:
+                    raise SkeletonDataError(
+                        f"{self.name}: sample names are not unique: {sample!r} is samples "
+                        f"{first[sample]} and {i}"
+                    )
+                first[sample] = i
+        bad = np.flatnonzero((self.labels < 0) | (self.labels >= len(self.class_names)))
+        if len(bad):
             raise SkeletonDataError(
-                f"{self.name}: labels must lie in 0..{len(self.class_names) - 1}"
+                f"{self.name}: sample {self.sample_names[bad[0]]!r} has label "
+                f"{self.labels[bad[0]]}; labels must lie in 0..{len(self.class_names) - 1}"
             )
         persons = {s.shape[0] for s in self.sequences}
         if len(persons) > 1:

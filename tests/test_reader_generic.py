@@ -13,6 +13,7 @@ from skelviz.preprocess import normalize_sequence
 from skelviz.readers import load_dataset
 from skelviz.readers.generic import load, save_generic
 from skelviz.readers.synthetic import load as load_synthetic
+from skelviz.skeleton import KINECT_V1_20, NTU25
 
 EXAMPLE = runpy.run_path(str(__import__("pathlib").Path(__file__).parents[1]
                              / "data" / "examples" / "convert_to_generic.py"))  # fmt: skip
@@ -88,6 +89,47 @@ def test_bad_metadata_gets_a_clear_error(tmp_path, change, message):
     edit_meta(tmp_path, change)
     with pytest.raises(SkeletonDataError, match=message):
         load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            lambda m: m["samples"][3].update(label="wave"),
+            r"samples\[3\] \('take_003'\): label 'wave' is not an integer; give the index into "
+            r"class_names \(0..1\), not the class name",
+        ),
+        (
+            lambda m: m["samples"][1].update(label=7),
+            r"samples\[1\] \('take_001'\): label 7 is outside 0..1 \(class_names has 2 entries\)",
+        ),
+        (lambda m: m["samples"][2].update(label=-1), r"samples\[2\] \('take_002'\): label -1"),
+        (lambda m: m["samples"][0].update(label=1.0), r"samples\[0\] .*label 1.0 is not an int"),
+        (lambda m: m["samples"][4].update(subject="s1"), r"\('take_004'\): subject 's1' is not"),
+        (lambda m: m["samples"][5].update(view=True), r"\('take_005'\): view True is not an"),
+        (
+            lambda m: m["samples"][5].update(name="take_000"),
+            r"samples\[0\] and samples\[5\] are both named 'take_000'",
+        ),
+        (lambda m: m["splits"]["by_take"].update(test=[9]), r"'by_take' index 9 outside 0..5"),
+    ],
+)
+def test_bad_sample_fields_name_the_file_the_sample_and_the_field(tmp_path, change, message):
+    EXAMPLE["write_generic"](tmp_path, *EXAMPLE["make_example_arrays"]())
+    edit_meta(tmp_path, change)
+    with pytest.raises(SkeletonDataError, match=message) as info:
+        load(tmp_path)
+    assert str(tmp_path / "dataset.json") in str(info.value)
+
+
+def test_default_centre_is_the_top_of_the_spine_as_in_the_built_in_layouts(tmp_path):
+    EXAMPLE["write_generic"](tmp_path, *EXAMPLE["make_example_arrays"]())
+    edit_meta(tmp_path, lambda m: m.pop("center"))  # spine [0, 1]: centre on joint 1
+    assert load(tmp_path).layout.center == 1
+    edit_meta(tmp_path, lambda m: m.pop("spine"))  # no spine: joint 0
+    assert load(tmp_path).layout.center == 0
+    for built_in in (KINECT_V1_20, NTU25):
+        assert built_in.center == built_in.spine[1]
 
 
 def test_bad_arrays_get_a_clear_error(tmp_path):

@@ -155,10 +155,20 @@ def test_one_frame_and_empty_files(tmp_path):
     ds = load(tmp_path, progress=False)
     assert ds.lengths.tolist() == [1] and ds.sequences[0].shape == (2, 1, 25, 3)
     path = tmp_path / "S001C001P001R001A002.skeleton"
-    path.write_text("2\r\n0\r\n0\r\n")  # two frames, nobody tracked
-    with pytest.raises(SkeletonDataError, match="every frame is empty") as info:
+    path.write_text("2\r\n0\r\n0\r\n")  # two frames, nobody tracked: dropped and counted
+    ds = load(tmp_path, progress=False)
+    assert ds.sample_names == ("S001C001P001R001A001",)
+    assert ds.load_report.one_frame == ["S001C001P001R001A001"]
+    assert ds.load_report.empty_dropped == ["S001C001P001R001A002"]
+
+
+def test_duplicate_sample_names_name_both_files(tmp_path):
+    for folder in ("s001", "copy"):  # e.g. one archive unzipped twice
+        (tmp_path / folder).mkdir()
+        write(tmp_path / folder, "S001C001P001R001A001", ONE_BODY)
+    with pytest.raises(SkeletonDataError, match="S001C001P001R001A001 is in two files") as info:
         load(tmp_path, progress=False)
-    assert str(path) in str(info.value)
+    assert str(tmp_path / "s001") in str(info.value) and str(tmp_path / "copy") in str(info.value)
 
 
 def test_loop_pad_keeps_the_raw_frame_count_of_files_with_empty_frames(tmp_path):
@@ -262,3 +272,37 @@ def test_numpy_labels_are_refused_with_a_hint(tmp_path):
     path.write_bytes(pickle.dumps((["a", "b"], [1])))
     with pytest.raises(SkeletonDataError, match="2 sample names but 1 labels"):
         load_label_pickle(path)
+
+
+def test_preprocessed_duplicate_names_name_both_label_files(prep_root):
+    root, _ = prep_root
+    val = root / "xsub" / "val_label.pkl"
+    val.write_bytes(pickle.dumps((["S001C002P002R001A003"], [2])))  # also in train
+    with pytest.raises(SkeletonDataError, match="'S001C002P002R001A003' appears twice") as info:
+        load(root, variant="ntu60")
+    assert "train_label.pkl (entry 1)" in str(info.value) and str(val) in str(info.value)
+
+
+def test_preprocessed_all_zero_sample_is_dropped_and_counted(prep_root):
+    root, arrays = prep_root
+    train = arrays["train"].copy()
+    train[0] = 0.0
+    np.save(root / "xsub" / "train_data_joint.npy", train)
+    ds = load(root, variant="ntu60")
+    assert ds.sample_names == ("S001C002P002R001A003", "S001C001P003R001A060")
+    assert ds.load_report.empty_dropped == ["S001C001P001R001A001"]
+    train_idx, test_idx = ds.splits["cross_subject"]
+    assert train_idx.tolist() == [0] and test_idx.tolist() == [1]
+
+
+def test_normalize_choice_is_a_raw_option_only(tmp_path, prep_root):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write(raw, "S001C001P001R001A001", ONE_BODY)
+    assert load(raw, progress=False, normalize="robust").load_report.normalize == "robust"
+    root, _ = prep_root
+    assert load(root, variant="ntu60", normalize="first_frame").load_report.normalize == (
+        "first_frame"
+    )
+    with pytest.raises(ValueError, match="already normalised .* needs the raw .skeleton files"):
+        load(root, variant="ntu60", normalize="robust")

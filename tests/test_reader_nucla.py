@@ -107,3 +107,10 @@ def test_real_release_counts_match_its_readme(nucla_root):
     one_frame = {ds.sample_names[i] for i in np.nonzero(lengths == 1)[0]}
     assert one_frame == {"a02_s09_e04_v02", "a02_s09_e04_v03"}
     assert all(np.isfinite(s).all() for s in ds.sequences)
+    report = ds.load_report  # the README's quirks, counted at load time
+    assert set(report.one_frame) == one_frame and report.empty_dropped == []
+    assert report.missing_joints == 12 and report.sequences == 1484 and report.skipped == []
+    assert report.summary().startswith(
+        "nw-ucla: 1484 sequences (normalize=first_frame); 2 one-frame sequences "
+        "(a02_s09_e04_v02, a02_s09_e04_v03) kept, 0 empty sequences dropped, 12 missing joints"
+    )

@@ -40,6 +40,14 @@ def test_segments_labels_subjects_and_missing_range(tiny_root):
     assert ds.subjects.tolist() == [1, 1, 2]
     assert ds.splits["cross_subject"][0].tolist() == [0, 1]
     assert load(tiny_root, label_file="original").lengths.tolist()[0] == 6
+    assert ds.load_report.skipped == [
+        ("s02_e01/carry", "'NaN NaN' range in actionLabel_modified.txt")
+    ]
+
+
+def test_missing_label_file_says_how_to_get_the_dataset(tmp_path):
+    with pytest.raises(FileNotFoundError, match="download_dataset\\('utkinect'"):
+        load(tmp_path)
 
 
 def test_label_table_parses_nan_ranges(tiny_root):
@@ -84,6 +92,10 @@ def test_real_release_matches_its_readme(utkinect_root):
     original = load(utkinect_root, label_file="original")
     assert original.lengths.sum() == 6053 and original.lengths.max() == 170
     assert "s10_e02/carry" not in ds.sample_names
+    assert ds.load_report.skipped == [
+        ("s10_e02/carry", "'NaN NaN' range in actionLabel_modified.txt")
+    ]
+    assert ds.load_report.sequences == 199 and ds.load_report.empty_dropped == []
     for k in range(10):  # the ten 5/5 random subject splits of tr_te_splits.mat
         tr, te = ds.splits[f"random_split_{k}"]
         assert len(tr) + len(te) == 199 and not set(ds.subjects[tr]) & set(ds.subjects[te])

@@ -3,8 +3,9 @@
 Each reader module exposes ``load(root, **options) -> SkeletonDataset`` and returns sequences in
 the canonical ``(M, T, V, C)`` layout, already view-normalised (``skelviz.preprocess``).
 :func:`load_dataset` is the single entry point the notebooks use: it resolves the data folder
-(argument, environment variable, ``data/``, then ``../shared/data`` beside the checkout) and gives
-a clear error when nothing is found.
+(argument, environment variable, ``data/``, then ``../shared/data`` beside the checkout), gives
+a clear error when nothing is found (saying how to get the dataset), and prints the load's
+one-line report (:mod:`skelviz.readers.load_report`: what was kept, dropped and skipped).
 
 Introduced in ``notebooks/00_skeleton_data``.
 """
@@ -17,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from skelviz.dataset import SkeletonDataset
+from skelviz.readers.load_report import announce
 
-__all__ = ["DATASETS", "DatasetInfo", "load_dataset", "resolve_data_root"]
+__all__ = ["DATASETS", "DatasetInfo", "how_to_get", "load_dataset", "resolve_data_root"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,7 +61,9 @@ def resolve_data_root(name: str, data_root: str | os.PathLike | None = None) -> 
     if data_root:
         path = Path(data_root).expanduser()
         if not path.exists():
-            raise FileNotFoundError(f"{name}: data root {path} does not exist")
+            raise FileNotFoundError(
+                f"{name}: data root {path} does not exist. {how_to_get(name, path)}"
+            )
         return path
     candidates: list[Path] = []
     if info.env_var and os.environ.get(info.env_var):
@@ -79,10 +83,32 @@ def resolve_data_root(name: str, data_root: str | os.PathLike | None = None) -> 
             return path
     looked = ", ".join(str(p) for p in candidates) or "(nowhere: pass DATA_ROOT)"
     hint = f" or set {info.env_var}" if info.env_var else ""
+    target = REPO_ROOT / "data" / info.folder if info.folder else None
     raise FileNotFoundError(
-        f"{name}: dataset files not found; looked in {looked}. Pass DATA_ROOT{hint}; "
-        f"data/README.md says where to get the files."
+        f"{name}: dataset files not found; looked in {looked}. Pass DATA_ROOT{hint}. "
+        f"{how_to_get(name, target)}"
     )
+
+
+def how_to_get(name: str, dest: str | os.PathLike | None = None) -> str:
+    """One sentence on getting dataset ``name``: the download helper for the public ones (into
+    ``dest``), the registration page for the others, the converter for ``generic``."""
+    from skelviz.download import REGISTRATION, SOURCES
+
+    if name in SOURCES:
+        dest = dest or f"data/{_info(name).folder}"
+        return (
+            f'To get it: python -c "from skelviz.download import download_dataset; '
+            f"download_dataset('{name}', '{dest}')\" (data/README.md, 'Downloading')."
+        )
+    if name in REGISTRATION:
+        return f"To get it: {REGISTRATION[name]}."
+    if name == "generic":
+        return (
+            "Convert your data with skelviz.readers.generic.save_generic, or write dataset.json "
+            "and sequences.npz by hand (data/README.md, 'Generic format'; data/examples/)."
+        )
+    return "data/README.md says where to get the files."
 
 
 def load_dataset(
@@ -94,7 +120,9 @@ def load_dataset(
     root = resolve_data_root(name, data_root)
     if info.module == "ntu":
         options.setdefault("variant", name)
-    return module.load(root, **options)
+    dataset = module.load(root, **options)
+    announce(dataset.load_report)
+    return dataset
 
 
 def _info(name: str) -> DatasetInfo:

@@ -12,8 +12,12 @@ A folder holds::
 Split members are sample names (or integer indices). Sequences are view-normalised with
 :func:`skelviz.preprocess.normalize_sequence` unless ``"normalized": true`` (what
 :func:`save_generic` writes for readers' output). Without ``spine`` / ``shoulders`` the
-corresponding rotation is skipped; ``center`` defaults to joint 0. Everything is read with
-``allow_pickle=False``. The format is documented with a worked example in ``data/README.md``.
+corresponding rotation is skipped; ``center`` defaults to the top joint of ``spine`` (the
+built-in layouts centre on that joint too: Kinect's ``spine``, NTU's ``spine_mid``), or joint 0
+without ``spine``. Labels, subjects and views must be integers, labels in ``0..len(class_names)-1``;
+errors name the file, the sample and the field. Empty sequences are dropped and counted
+(:mod:`skelviz.readers.load_report`). Everything is read with ``allow_pickle=False``. The
+format is documented with worked examples in ``data/README.md`` and ``data/examples/``.
 
 Introduced in ``notebooks/00_skeleton_data``.
 """
@@ -27,11 +31,12 @@ from pathlib import Path
 
 import numpy as np
 
-from skelviz.dataset import SkeletonDataError, SkeletonDataset, check_sequence
-from skelviz.preprocess import normalize_sequence
+from skelviz.dataset import SkeletonDataError, SkeletonDataset
+from skelviz.preprocess import DEFAULT_NORMALIZATION, check_normalization
+from skelviz.readers.load_report import LoadReport
 from skelviz.skeleton import SkeletonLayout
 
-__all__ = ["load", "save_generic", "layout_from_json", "FORMAT_VERSION"]
+__all__ = ["load", "save_generic", "layout_from_json", "default_center", "FORMAT_VERSION"]
 
 FORMAT_VERSION = 1
 META_FILE, SEQUENCE_FILE = "dataset.json", "sequences.npz"
@@ -42,10 +47,16 @@ SAMPLE_KEYS = {"name", "label", "subject", "view"}
 
 
 # ---------------------------------------------------------------------------------------------
+def default_center(meta: dict) -> int:
+    """The centre joint when ``center`` is not given: the top of ``spine``, else joint 0."""
+    spine = meta.get("spine")
+    return int(spine[1]) if isinstance(spine, (list, tuple)) and len(spine) == 2 else 0
+
+
 def layout_from_json(meta: dict, source: str = META_FILE) -> SkeletonLayout:
     """The :class:`SkeletonLayout` a ``dataset.json`` describes (fallbacks in the module doc)."""
-    center = int(meta.get("center", 0))
     try:
+        center = int(meta["center"]) if "center" in meta else default_center(meta)
         return SkeletonLayout(
             name=str(meta.get("layout_name", meta.get("name", "generic"))),
             joint_names=tuple(str(j) for j in meta["joint_names"]),
@@ -76,6 +87,9 @@ def _read_meta(folder: Path) -> dict:
         )
     if int(meta.get("format_version", FORMAT_VERSION)) > FORMAT_VERSION:
         raise SkeletonDataError(f"{path}: format_version {meta['format_version']} is too new")
+    if not isinstance(meta["samples"], list) or not isinstance(meta["class_names"], list):
+        raise SkeletonDataError(f"{path}: samples and class_names must be lists")
+    seen: dict[str, int] = {}
     for k, sample in enumerate(meta["samples"]):
         if (
             not isinstance(sample, dict)
@@ -86,23 +100,61 @@ def _read_meta(folder: Path) -> dict:
                 f"{path}: samples[{k}] must be an object with name, label, optional subject and "
                 f"view; got {sample!r}"
             )
+        name = str(sample["name"])
+        if name in seen:
+            raise SkeletonDataError(
+                f"{path}: samples[{seen[name]}] and samples[{k}] are both named {name!r}"
+            )
+        seen[name] = k
+        _check_sample_fields(sample, k, path, len(meta["class_names"]))
     return meta
 
 
+def _check_sample_fields(sample: dict, k: int, path: Path, num_classes: int) -> None:
+    """Labels, subjects and views are JSON integers; labels index ``class_names``."""
+    where = f"{path}: samples[{k}] ({sample['name']!r})"
+    for key in ("label", "subject", "view"):
+        value = sample.get(key, 0)
+        if not isinstance(value, int) or isinstance(value, bool):
+            hint = (
+                f"; give the index into class_names (0..{num_classes - 1}), not the class name"
+                if key == "label" and isinstance(value, str)
+                else ""
+            )
+            raise SkeletonDataError(f"{where}: {key} {value!r} is not an integer{hint}")
+    if not 0 <= sample["label"] < num_classes:
+        raise SkeletonDataError(
+            f"{where}: label {sample['label']} is outside 0..{num_classes - 1} "
+            f"(class_names has {num_classes} entries)"
+        )
+
+
 def _read_split(part: list, names: list[str], path: Path, protocol: str) -> np.ndarray:
+    """Indices into ``names`` of one split part (members are names or indices)."""
     index = {n: i for i, n in enumerate(names)}
-    try:
-        return np.array([m if isinstance(m, int) else index[m] for m in part], dtype=np.int64)
-    except KeyError as err:
-        raise SkeletonDataError(f"{path}: split {protocol!r} names unknown sample {err}") from None
+    out = []
+    for member in part:
+        if isinstance(member, int) and not isinstance(member, bool):
+            if not 0 <= member < len(names):
+                raise SkeletonDataError(
+                    f"{path}: split {protocol!r} index {member} outside 0..{len(names) - 1}"
+                )
+            out.append(member)
+        elif str(member) in index:
+            out.append(index[str(member)])
+        else:
+            raise SkeletonDataError(f"{path}: split {protocol!r} names unknown sample {member!r}")
+    return np.array(out, dtype=np.int64)
 
 
 # ---------------------------------------------------------------------------------------------
-def load(root: str | Path, normalize: bool | None = None) -> SkeletonDataset:
+def load(root: str | Path, normalize: str | bool | None = None) -> SkeletonDataset:
     """Read a generic-format folder (module docstring) into a :class:`SkeletonDataset`.
 
-    ``normalize`` overrides the file's ``"normalized"`` flag (``None``: normalise unless the
-    file says it already is). Sequences with fewer persons are zero-padded to the largest M.
+    ``normalize``: one of ``skelviz.preprocess.NORMALIZATIONS`` (``True`` / ``False`` mean the
+    default / ``"none"``); ``None`` follows the file (``"none"`` when it says ``"normalized":
+    true``, else the default). Sequences with fewer persons are zero-padded to the largest M;
+    empty ones are dropped (and leave the splits), counted in ``dataset.load_report``.
 
     Introduced in ``notebooks/00_skeleton_data``.
     """
@@ -112,9 +164,48 @@ def load(root: str | Path, normalize: bool | None = None) -> SkeletonDataset:
     layout = layout_from_json(meta, str(meta_path))
     names = [str(s["name"]) for s in meta["samples"]]
     if normalize is None:
-        normalize = not bool(meta.get("normalized", False))
+        normalize = "none" if meta.get("normalized", False) else DEFAULT_NORMALIZATION
+    name = str(meta.get("name", folder.name))
+    report = LoadReport(name, check_normalization(normalize, name))
     if not npz_path.exists():
         raise FileNotFoundError(f"{npz_path}: not found (a generic dataset needs {SEQUENCE_FILE})")
+    arrays = _read_arrays(npz_path, names)
+    persons = max((s.shape[0] for s in arrays if s.ndim == 4), default=1)
+    sequences, kept = [], []
+    for k, (seq, sample) in enumerate(zip(arrays, names)):
+        source = f"{npz_path}[{sample}]"
+        if seq.ndim == 4 and 0 < seq.shape[0] < persons:
+            seq = np.concatenate([seq, np.zeros((persons - seq.shape[0], *seq.shape[1:]),
+                                                dtype=np.float32)])  # fmt: skip
+        seq = report.prepare(seq, sample, layout, source=source)
+        if seq is not None:
+            sequences.append(seq)
+            kept.append(k)
+    new_index = np.full(len(names), -1, dtype=np.int64)
+    new_index[kept] = np.arange(len(kept))
+    splits = {}
+    for protocol, parts in meta.get("splits", {}).items():
+        train, test = (_read_split(parts.get(p, []), names, meta_path, protocol)
+                       for p in ("train", "test"))  # fmt: skip
+        splits[protocol] = (new_index[train][new_index[train] >= 0],
+                            new_index[test][new_index[test] >= 0])  # fmt: skip
+    samples = [meta["samples"][k] for k in kept]
+    return SkeletonDataset(
+        name=name,
+        layout=layout,
+        sequences=sequences,
+        labels=[s["label"] for s in samples],
+        class_names=tuple(str(c) for c in meta["class_names"]),
+        subjects=[s.get("subject", 0) for s in samples],
+        views=[s.get("view", 0) for s in samples],
+        sample_names=[names[k] for k in kept],
+        splits=splits,
+        load_report=report,
+    )
+
+
+def _read_arrays(npz_path: Path, names: list[str]) -> list[np.ndarray]:
+    """One float32 ``(M, T, V, C)`` array per sample (``(T, V, C)`` gets M = 1), in order."""
     sequences = []
     try:
         with np.load(npz_path, allow_pickle=False) as arrays:
@@ -127,31 +218,7 @@ def load(root: str | Path, normalize: bool | None = None) -> SkeletonDataset:
         if isinstance(err, SkeletonDataError):
             raise
         raise SkeletonDataError(f"{npz_path}: cannot read ({err})") from None
-    persons = max((s.shape[0] for s in sequences if s.ndim == 4), default=1)
-    for k, (seq, name) in enumerate(zip(sequences, names)):
-        source = f"{npz_path}[{name}]"
-        seq = check_sequence(seq, source, layout.num_joints)
-        if seq.shape[0] < persons:
-            seq = np.concatenate([seq, np.zeros((persons - seq.shape[0], *seq.shape[1:]),
-                                                dtype=np.float32)])  # fmt: skip
-        sequences[k] = normalize_sequence(seq, layout, source) if normalize else seq
-    splits = {
-        protocol: (_read_split(parts.get("train", []), names, meta_path, protocol),
-                   _read_split(parts.get("test", []), names, meta_path, protocol))
-        for protocol, parts in meta.get("splits", {}).items()
-    }  # fmt: skip
-    samples = meta["samples"]
-    return SkeletonDataset(
-        name=str(meta.get("name", folder.name)),
-        layout=layout,
-        sequences=sequences,
-        labels=[int(s["label"]) for s in samples],
-        class_names=tuple(str(c) for c in meta["class_names"]),
-        subjects=[int(s.get("subject", 0)) for s in samples],
-        views=[int(s.get("view", 0)) for s in samples],
-        sample_names=names,
-        splits=splits,
-    )
+    return sequences
 
 
 def save_generic(dataset: SkeletonDataset, folder: str | Path, normalized: bool = True) -> Path:

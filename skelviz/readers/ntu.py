@@ -8,7 +8,9 @@ isRestricted leanX leanY trackingState), the joint count (25), then 25 lines of 
 trackingState). Bodies are indexed by their slot in the frame, as 2s-AGCN's ``read_xyz`` does;
 the two with the largest motion energy (``get_nonzero_std``: sum over x, y, z of the std over
 the body's non-zero frames) are kept, absent persons are zero-filled (M = 2 always), and the
-sequence is view-normalised with :func:`skelviz.preprocess.normalize_sequence`.
+sequence is view-normalised with :func:`skelviz.preprocess.normalize_sequence` (reader option
+``normalize``). Files without any tracked body are dropped and counted
+(:mod:`skelviz.readers.load_report`); two files with the same sample name are an error naming both.
 
 The preprocessed form (``{benchmark}/{train,val}_data_joint.npy`` ...) is read by
 :mod:`skelviz.readers.ntu_preprocessed`; it is picked automatically when present.
@@ -27,7 +29,8 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from skelviz.dataset import SkeletonDataError, SkeletonDataset
-from skelviz.preprocess import normalize_sequence
+from skelviz.preprocess import DEFAULT_NORMALIZATION, check_normalization
+from skelviz.readers.load_report import LoadReport
 from skelviz.readers.ntu_splits import NTU_ACTIONS, VARIANTS, ntu_splits, parse_sample_name
 from skelviz.skeleton import NTU25
 
@@ -172,6 +175,7 @@ def load(
     part: str | None = None,
     progress: bool | None = None,
     loop_pad: bool = False,
+    normalize: str | bool | None = None,
 ) -> SkeletonDataset:
     """Load NTU RGB+D ``variant`` (``"ntu60"`` or ``"ntu120"``) from ``root``.
 
@@ -187,6 +191,9 @@ def load(
     empty tail as the released preprocessing does (:func:`skelviz.preprocess.normalize_sequence`;
     ``docs/released-code.md#empty-frames-loop-padding-versus-trimming``); preprocessed arrays
     already carry the released padding inside ``num_frame``, so it is an error there.
+    ``normalize`` (raw mode): one of ``skelviz.preprocess.NORMALIZATIONS``, default
+    ``"first_frame"``; preprocessed arrays are already normalised that way, so any other choice
+    is an error there.
 
     Introduced in ``notebooks/00_skeleton_data``.
     """
@@ -199,7 +206,15 @@ def load(
 
     if preprocessed is None:
         preprocessed = ntu_preprocessed.find_benchmark_folder(root, benchmark) is not None
+    mode = check_normalization(DEFAULT_NORMALIZATION if normalize is None else normalize, variant)
+    if loop_pad and mode == "none":
+        raise ValueError(f"{variant}: loop_pad needs a normalisation other than 'none'")
     if preprocessed:
+        if mode != "first_frame":
+            raise ValueError(
+                f"{variant}: the preprocessed arrays are already normalised by the released "
+                f"pipeline (first frame); normalize={normalize!r} needs the raw .skeleton files"
+            )
         if loop_pad:
             raise ValueError(
                 f"{variant}: loop_pad applies to raw .skeleton files; the preprocessed arrays "
@@ -218,12 +233,16 @@ def load(
         raise SkeletonDataError(f"{root}: no {variant} .skeleton files (searched subfolders){hint}")
     if progress is None:
         progress = not (os.environ.get("CI") or os.environ.get("TQDM_DISABLE"))
-    sequences, ids = [], []
+    report = LoadReport(variant, mode)
+    sequences, ids, names = [], [], []
     for path, sample_id in tqdm(files, desc=f"reading {variant}", disable=not progress):
         bodies = read_skeleton_file(path)
-        sequences.append(normalize_sequence(select_two_bodies(bodies), NTU25, source=str(path),
-                                            loop_pad=loop_pad))  # fmt: skip
-        ids.append(sample_id)
+        seq = report.prepare(select_two_bodies(bodies), path.stem, NTU25, source=str(path),
+                             loop_pad=loop_pad)  # fmt: skip
+        if seq is not None:
+            sequences.append(seq)
+            ids.append(sample_id)
+            names.append(path.stem)
     return SkeletonDataset(
         name=variant,
         layout=NTU25,
@@ -232,8 +251,9 @@ def load(
         class_names=NTU_ACTIONS[: VARIANTS[variant]],
         subjects=[s.subject for s in ids],
         views=[s.camera for s in ids],
-        sample_names=[p.stem for p, _ in files],
+        sample_names=names,
         splits=ntu_splits(ids, variant),
+        load_report=report,
     )
 
 
@@ -256,11 +276,19 @@ def _missing_names(root: Path, missing: str | Path | Iterable[str] | bool | None
 
 
 def _sample_files(root: Path, variant: str, missing: set[str]) -> list:
-    files = []
-    for path in sorted(root.rglob("*.skeleton"), key=lambda p: p.name):
+    """``(path, sample id)`` of the variant's files in name order; a name found twice (two
+    archives unzipped into different subfolders, a copy) is an error naming both files."""
+    files, seen = [], {}
+    for path in sorted(root.rglob("*.skeleton"), key=lambda p: (p.name, str(p))):
         sample_id = parse_sample_name(path.stem)
         if sample_id is None:
             raise SkeletonDataError(f"{path}: not an NTU sample name (SsssCcccPpppRrrrAaaa)")
+        if path.stem in seen:
+            raise SkeletonDataError(
+                f"{variant}: sample {path.stem} is in two files, {seen[path.stem]} and {path}; "
+                f"keep one"
+            )
+        seen[path.stem] = path
         if sample_id.in_variant(variant) and path.stem not in missing:
             files.append((path, sample_id))
     return files

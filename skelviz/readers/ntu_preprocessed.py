@@ -12,6 +12,8 @@ The arrays are already view-normalised, so they are only transposed to the canon
 released feeders crop from. The loop padding after it is dropped; loop-padded frames *inside* it
 (where the raw file had empty frames, or a person left early) are kept, exactly as the released
 feeders see them (``docs/released-code.md#empty-frames-loop-padding-versus-trimming``).
+All-zero samples are dropped and counted (:mod:`skelviz.readers.load_report`); a sample name
+used twice is an error naming both places.
 
 Pickles can run arbitrary code when loaded, so the label file is read with
 :class:`RestrictedUnpickler`, which refuses every global: only lists / tuples of ``str`` and
@@ -28,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from skelviz.dataset import SkeletonDataError, SkeletonDataset
+from skelviz.readers.load_report import LoadReport
 from skelviz.readers.ntu_splits import NTU_ACTIONS, VARIANTS, parse_sample_name
 from skelviz.skeleton import NTU25
 
@@ -96,7 +99,7 @@ def find_benchmark_folder(root: str | Path, benchmark: str = "xsub") -> Path | N
     return None
 
 
-def _load_part(folder: Path, part: str, max_samples: int | None):
+def _load_part(folder: Path, part: str, max_samples: int | None, report: LoadReport):
     data_path = folder / f"{part}_data_joint.npy"
     try:
         data = np.load(data_path, mmap_mode="r", allow_pickle=False)  # (N, C, T, V, M)
@@ -111,14 +114,31 @@ def _load_part(folder: Path, part: str, max_samples: int | None):
             f"{data_path}: {len(data)} samples, {len(names)} labels, {len(num_frame)} frame counts"
         )
     n = len(data) if max_samples is None else min(len(data), int(max_samples))
-    sequences = []
+    sequences, kept = [], []
     for i in range(n):
         valid = min(int(num_frame[i]), data.shape[2])
         if valid < 1:
             raise SkeletonDataError(f"{data_path}: sample {names[i]} has {num_frame[i]} frames")
         seq = np.asarray(data[i, :, :valid], dtype=np.float32)  # (C, T, V, M)
-        sequences.append(np.ascontiguousarray(seq.transpose(3, 1, 2, 0)))  # (M, T, V, C)
-    return sequences, names[:n], labels[:n]
+        seq = np.ascontiguousarray(seq.transpose(3, 1, 2, 0))  # (M, T, V, C)
+        if report.admit(seq, names[i]):
+            report.keep(seq, names[i], centre_joint=NTU25.center)
+            sequences.append(seq)
+            kept.append(i)
+    return sequences, [names[i] for i in kept], [labels[i] for i in kept]
+
+
+def _check_unique(parts: list[tuple[Path, list[str]]]) -> None:
+    """Every sample name once over all label pickles read; else name both places."""
+    seen: dict[str, tuple[Path, int]] = {}
+    for path, names in parts:
+        for i, name in enumerate(names):
+            if name in seen:
+                first, j = seen[name]
+                raise SkeletonDataError(
+                    f"sample {name!r} appears twice: {first} (entry {j}) and {path} (entry {i})"
+                )
+            seen[name] = (path, i)
 
 
 def load_preprocessed(
@@ -145,9 +165,12 @@ def load_preprocessed(
     folder = find_benchmark_folder(root, benchmark)
     if folder is None:
         raise FileNotFoundError(f"{root}: no {benchmark}/{{train,val}}_data_joint.npy found")
+    _check_unique([(folder / f"{p}_label.pkl", load_label_pickle(folder / f"{p}_label.pkl")[0])
+                   for p in parts])  # fmt: skip
+    report = LoadReport(variant, "first_frame")  # the released pipeline normalised the arrays
     sequences, names, labels, part_sizes = [], [], [], []
     for p in parts:
-        seqs, nms, lbls = _load_part(folder, p, max_samples)
+        seqs, nms, lbls = _load_part(folder, p, max_samples, report)
         sequences += seqs
         names += nms
         labels += lbls
@@ -169,4 +192,5 @@ def load_preprocessed(
         views=[s.camera if s else 0 for s in ids],
         sample_names=names,
         splits=splits,
+        load_report=report,
     )

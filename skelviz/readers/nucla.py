@@ -7,6 +7,9 @@ Each file ``aXX_sYY_eZZ_vWW.json`` holds ``{"file_name", "skeletons": [T][20][3]
 * ``cross_view`` (standard): train on views 1 and 2 (1020 sequences), test on view 3 (464);
 * ``cross_subject`` (skelviz convention, the dataset defines none): odd subjects train, even test.
 
+Quirks: two sequences have one frame (kept) and 12 joint entries are exactly zero (missing, kept
+as zeros); the load report counts both (:mod:`skelviz.readers.load_report`).
+
 Introduced in ``notebooks/00_skeleton_data``.
 """
 
@@ -19,7 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from skelviz.dataset import SkeletonDataError, SkeletonDataset, split_by_mask
-from skelviz.preprocess import normalize_sequence
+from skelviz.preprocess import DEFAULT_NORMALIZATION, check_normalization
+from skelviz.readers import how_to_get
+from skelviz.readers.load_report import LoadReport
 from skelviz.skeleton import KINECT_V1_20
 
 __all__ = ["ACTION_CODES", "CLASS_NAMES", "load", "read_sequence"]
@@ -38,7 +43,7 @@ def _find_files(root: Path) -> list[Path]:
     if not files:
         raise FileNotFoundError(
             f"nw-ucla: no aXX_sYY_eZZ_vWW.json files in {folder}; DATA_ROOT must be the folder "
-            f"holding all_sqe/ (or all_sqe itself)"
+            f"holding all_sqe/ (or all_sqe itself). {how_to_get('nw-ucla', root)}"
         )
     return files
 
@@ -80,28 +85,37 @@ def read_sequence(path: str | Path) -> tuple[np.ndarray, int, int, int]:
 
 
 def load(
-    root: str | Path, normalize: bool = True, max_samples: int | None = None
+    root: str | Path,
+    normalize: str | bool = DEFAULT_NORMALIZATION,
+    max_samples: int | None = None,
 ) -> SkeletonDataset:
-    """Load every ``all_sqe`` file under ``root`` as a view-normalised :class:`SkeletonDataset`.
+    """Load every ``all_sqe`` file under ``root`` as a :class:`SkeletonDataset`.
 
-    ``max_samples`` keeps an evenly spaced subset (for quick looks); splits refer to that subset.
+    ``normalize``: one of ``skelviz.preprocess.NORMALIZATIONS`` (``"first_frame"``, the released
+    view normalisation, ``"robust"``, ``"center"``, ``"none"``; ``True`` / ``False`` mean the
+    default / ``"none"``). ``max_samples`` keeps an evenly spaced subset (for quick looks);
+    splits refer to that subset. Empty sequences are dropped and counted in
+    ``dataset.load_report``.
     """
     files = _find_files(Path(root))
+    report = LoadReport("nw-ucla", check_normalization(normalize, "nw-ucla"))
     if max_samples is not None:
         if max_samples < 1:
             raise ValueError(f"nw-ucla: max_samples must be >= 1, got {max_samples}")
         keep = np.linspace(0, len(files) - 1, min(max_samples, len(files))).round().astype(int)
         files = [files[i] for i in np.unique(keep)]
-    sequences, labels, subjects, views = [], [], [], []
+    sequences, labels, subjects, views, names = [], [], [], [], []
     for path in files:
-        seq, class_id, subject, view = read_sequence(path)
-        if normalize:
-            seq = normalize_sequence(seq, KINECT_V1_20, source=str(path))
+        raw, class_id, subject, view = read_sequence(path)
+        seq = report.prepare(raw, path.stem, KINECT_V1_20, source=str(path))
+        if seq is None:
+            continue
         sequences.append(seq)
         labels.append(class_id)
         subjects.append(subject)
         views.append(view)
-    subjects_arr, views_arr = np.array(subjects), np.array(views)
+        names.append(path.stem)
+    subjects_arr, views_arr = np.array(subjects, dtype=np.int64), np.array(views, dtype=np.int64)
     splits = {
         "cross_view": split_by_mask(views_arr != 3),
         "cross_subject": split_by_mask(subjects_arr % 2 == 1),
@@ -110,10 +124,11 @@ def load(
         name="nw-ucla",
         layout=KINECT_V1_20,
         sequences=sequences,
-        labels=np.array(labels),
+        labels=np.array(labels, dtype=np.int64),
         class_names=CLASS_NAMES,
         subjects=subjects_arr,
         views=views_arr,
-        sample_names=tuple(p.stem for p in files),
+        sample_names=tuple(names),
         splits=splits,
+        load_report=report,
     )

@@ -32,7 +32,8 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from skelviz.dataset import SkeletonDataError, SkeletonDataset
-from skelviz.preprocess import normalize_sequence
+from skelviz.preprocess import DEFAULT_NORMALIZATION, check_normalization
+from skelviz.readers.load_report import LoadReport
 from skelviz.skeleton import NTU25
 
 __all__ = ["load", "read_recording", "read_labels", "parse_split_file"]
@@ -141,13 +142,16 @@ def load(
     max_samples: int | None = None,
     num_classes: int | None = None,
     progress: bool | None = None,
+    normalize: str | bool = DEFAULT_NORMALIZATION,
 ) -> SkeletonDataset:
     """Every labelled action of every PKU-MMD recording under ``root`` as a clip (M = 2, NTU25).
 
     ``num_classes`` defaults to 51 (Phase 1) or 41 (Phase 2, recognised by ``*_v2.txt`` split
     files). ``max_samples`` stops after that many clips. Splits ``cross_subject`` /
     ``cross_view`` are built when the split files exist; clips of recordings listed in neither
-    part are left out of that protocol.
+    part are left out of that protocol. ``normalize``: one of
+    ``skelviz.preprocess.NORMALIZATIONS``. Clips where nobody is tracked are dropped and counted
+    in ``dataset.load_report``.
 
     Introduced in ``notebooks/00_skeleton_data``.
     """
@@ -163,6 +167,7 @@ def load(
         progress = not (os.environ.get("CI") or os.environ.get("TQDM_DISABLE"))
 
     k = num_classes or (PHASE2_CLASSES if phase2 else PHASE1_CLASSES)
+    report = LoadReport("pku-mmd", check_normalization(normalize, "pku-mmd"))
     sequences, labels, views, names, stems = [], [], [], [], []
     for path in tqdm(recordings, desc="reading pku-mmd", disable=not progress):
         label_path = label_dir / path.name
@@ -170,11 +175,16 @@ def load(
             raise SkeletonDataError(f"{path}: no label file {label_path}")
         recording = read_recording(path)  # (M, F, V, C)
         for i, (label, start, end) in enumerate(read_labels(label_path, recording.shape[1])):
+            if max_samples is not None and len(sequences) >= max_samples:
+                break
             source = f"{label_path} (action {i}, frames {start}..{end})"
             if label >= k:
                 raise SkeletonDataError(f"{source}: label {label + 1} exceeds {k} classes; "
                                         f"pass num_classes")  # fmt: skip
-            sequences.append(normalize_sequence(recording[:, start:end], NTU25, source))
+            seq = report.prepare(recording[:, start:end], f"{path.stem}_{i}", NTU25, source)
+            if seq is None:
+                continue
+            sequences.append(seq)
             labels.append(label)
             views.append(VIEWS.get(path.stem[-1:].upper(), 0))
             names.append(f"{path.stem}_{i}")
@@ -198,4 +208,5 @@ def load(
         views=views[:n],
         sample_names=names[:n],
         splits=splits,
+        load_report=report,
     )

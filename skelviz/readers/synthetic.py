@@ -16,7 +16,8 @@ Introduced in ``notebooks/00_skeleton_data``.
 from __future__ import annotations
 
 from skelviz.dataset import SkeletonDataset, split_by_mask
-from skelviz.preprocess import normalize_sequence
+from skelviz.preprocess import DEFAULT_NORMALIZATION, check_normalization
+from skelviz.readers.load_report import LoadReport
 from skelviz.skeleton import NTU25
 from skelviz.synthetic import ACTION_NAMES, ACTIONS, SyntheticConfig, generate_raw
 
@@ -33,6 +34,7 @@ def load(
     noise: float = 0.01,
     dropout: float = 0.002,
     seed: int = 0,
+    normalize: str | bool = DEFAULT_NORMALIZATION,
     **unknown,
 ) -> SkeletonDataset:
     """Generate the synthetic dataset (13 classes, NTU25, M = 2), view-normalised.
@@ -46,6 +48,8 @@ def load(
         noise: sensor jitter standard deviation in metres (x/y; depth gets twice that).
         dropout: probability that an extremity joint is lost in a frame (stored as zeros).
         seed: same seed, identical arrays.
+        normalize: one of ``skelviz.preprocess.NORMALIZATIONS`` (``"none"``: the generated camera
+            coordinates).
 
     Raises:
         ValueError: an unknown option, or one out of range or not an integer where one is needed.
@@ -53,13 +57,16 @@ def load(
     Introduced in ``notebooks/00_skeleton_data``.
     """
     if unknown:
-        known = sorted(SyntheticConfig.__dataclass_fields__)
+        known = sorted([*SyntheticConfig.__dataclass_fields__, "normalize"])
         raise ValueError(f"synthetic: unknown option(s) {sorted(unknown)}; known: {known}")
     config = SyntheticConfig(samples_per_class, num_subjects, num_views, frames, noise, dropout,
                              seed)  # fmt: skip
+    report = LoadReport("synthetic", check_normalization(normalize, "synthetic"))
     raw = generate_raw(config)
-    sequences = [normalize_sequence(seq, NTU25, f"synthetic/{name}")
+    sequences = [report.prepare(seq, name, NTU25, f"synthetic/{name}")
                  for seq, name in zip(raw.sequences, raw.sample_names)]  # fmt: skip
+    if any(seq is None for seq in sequences):  # the generator never draws an empty take
+        raise RuntimeError(f"synthetic: the generator drew empty takes {report.empty_dropped}")
     splits = {"cross_subject": split_by_mask(raw.subjects % 2 == 1)}
     if num_views >= 2:
         splits["cross_view"] = split_by_mask(raw.views != num_views)
@@ -73,4 +80,5 @@ def load(
         views=raw.views,
         sample_names=raw.sample_names,
         splits=splits,
+        load_report=report,
     )

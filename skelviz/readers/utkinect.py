@@ -6,7 +6,7 @@
 7 ranges of the original ``actionLabel.txt`` and equals the Lie-group code's ``frame_indices.mat``)
 lists per recording ``action: startFrame endFrame`` in frame ids, inclusive. Quirks handled here:
 frame ids repeat in places (the first line is kept), and one segment (``carry`` of s10_e02) is
-``NaN NaN`` (missing, skipped: 199 sequences).
+``NaN NaN`` (missing, skipped and counted in the load report: 199 sequences).
 
 Protocols: ``cross_subject`` odd subjects train / even test (100 / 99, Zhu et al. 2013), and, when
 ``tr_te_splits.mat`` is present, its ten random 5/5 subject splits as ``random_split_0`` ...
@@ -23,7 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from skelviz.dataset import SkeletonDataError, SkeletonDataset, split_by_mask
-from skelviz.preprocess import normalize_sequence
+from skelviz.preprocess import DEFAULT_NORMALIZATION, check_normalization
+from skelviz.readers import how_to_get
+from skelviz.readers.load_report import LoadReport
 from skelviz.skeleton import KINECT_V1_20
 
 __all__ = ["CLASS_NAMES", "LABEL_FILES", "load", "read_joint_file", "read_label_file"]
@@ -99,49 +101,67 @@ def read_label_file(
     return table
 
 
-def load(root: str | Path, label_file: str = "modified", normalize: bool = True) -> SkeletonDataset:
-    """All labelled segments under ``root`` (the folder holding ``joints/``) as a dataset."""
+def load(
+    root: str | Path,
+    label_file: str = "modified",
+    normalize: str | bool = DEFAULT_NORMALIZATION,
+) -> SkeletonDataset:
+    """All labelled segments under ``root`` (the folder holding ``joints/``) as a dataset.
+
+    ``normalize``: one of ``skelviz.preprocess.NORMALIZATIONS`` (``True`` / ``False`` mean the
+    default / ``"none"``). Segments listed as ``NaN NaN`` are skipped and empty ones dropped,
+    both counted in ``dataset.load_report``.
+    """
     root = Path(root)
     if label_file not in LABEL_FILES:
         raise ValueError(
             f"utkinect: label_file must be one of {sorted(LABEL_FILES)}, got {label_file!r}"
         )
+    report = LoadReport("utkinect", check_normalization(normalize, "utkinect"))
     joints_dir = root / "joints" if (root / "joints").is_dir() else root
     labels_path = joints_dir / LABEL_FILES[label_file]
+    if not labels_path.is_file():
+        raise FileNotFoundError(
+            f"utkinect: label file {labels_path} not found; DATA_ROOT must be the folder holding "
+            f"joints/ (or joints itself). {how_to_get('utkinect', root)}"
+        )
     table = read_label_file(labels_path)
     sequences, labels, subjects, names = [], [], [], []
     for recording, segments in table.items():
         frame_ids, joints = read_joint_file(joints_dir / f"joints_{recording}.txt")
         for action, start, end in segments:
-            if start is None:
-                continue  # the missing carry of s10_e02
-            keep = (frame_ids >= start) & (frame_ids <= end)
             name = f"{recording}/{action}"
+            if start is None:  # the missing carry of s10_e02
+                report.skip(name, f"'NaN NaN' range in {labels_path.name}")
+                continue
+            keep = (frame_ids >= start) & (frame_ids <= end)
             if not keep.any():
                 raise SkeletonDataError(
                     f"{labels_path}: {name} range {start}-{end} holds no frame of "
                     f"joints_{recording}.txt"
                 )
-            seq = joints[keep][None]  # (M=1, T, V, C)
-            if normalize:
-                seq = normalize_sequence(seq, KINECT_V1_20, source=f"joints_{recording}.txt:{name}")
-            sequences.append(seq)
+            seq = report.prepare(joints[keep][None], name, KINECT_V1_20,
+                                 source=f"joints_{recording}.txt:{name}")  # fmt: skip
+            if seq is None:
+                continue
+            sequences.append(seq)  # (M=1, T, V, C)
             labels.append(CLASS_NAMES.index(action))
             subjects.append(int(recording[1:3]))
             names.append(name)
-    subjects_arr = np.array(subjects)
+    subjects_arr = np.array(subjects, dtype=np.int64)
     splits = {"cross_subject": split_by_mask(subjects_arr % 2 == 1)}
     splits.update(_random_splits(root, subjects_arr))
     return SkeletonDataset(
         name="utkinect",
         layout=KINECT_V1_20,
         sequences=sequences,
-        labels=np.array(labels),
+        labels=np.array(labels, dtype=np.int64),
         class_names=CLASS_NAMES,
         subjects=subjects_arr,
         views=np.zeros(len(sequences), dtype=np.int64),
         sample_names=tuple(names),
         splits=splits,
+        load_report=report,
     )
 
 
