@@ -110,10 +110,17 @@ def test_unknown_profile_lists_known_ones():
         resolve_config("laptop")
 
 
-def test_every_field_belongs_to_exactly_one_section():
-    names = [f.name for cls in SECTIONS.values() for f in dataclasses.fields(cls)]
-    assert len(names) == len(set(names))
-    assert list(SECTIONS) == ["data", "augment", "encoder", "moco", "optim", "eval", "run"]
+def test_a_field_name_alone_means_the_pretraining_section_that_has_it():
+    pretraining = ["data", "augment", "encoder", "moco", "optim", "eval", "run"]
+    assert list(SECTIONS)[:7] == pretraining
+    names = [f.name for s in pretraining for f in dataclasses.fields(SECTIONS[s])]
+    assert len(names) == len(set(names))  # unique among the pretraining sections
+    cfg = resolve_config("ci", lr=0.5, **{"linear.lr": 0.2}, crop_l_min=0.7)
+    assert (cfg.optim.lr, cfg.linear.lr, cfg.linear.crop_l_min) == (0.5, 0.2, 0.7)
+    with pytest.raises(ConfigError, match="write linear.representation or knn.representation"):
+        resolve_config("ci", representation="stg")
+    with pytest.raises(ConfigError, match="linear.representation: 'img'"):
+        resolve_config("ci", representations="seq+stg", **{"linear.representation": "img"})
 
 
 def test_hash_is_sha256_of_the_sections_without_runtime_fields_with_the_revision(monkeypatch):

@@ -24,7 +24,7 @@ from torch import nn
 
 import skelviz
 from skelviz.runs.config import Config, config_from_dict, config_hash, config_to_dict
-from skelviz.runs.data import RunData, layout_from_dict, load_run_data
+from skelviz.runs.data import RunData, load_run_data
 from skelviz.runs.device import resolve_device
 from skelviz.runs.distributed import current, rank_device
 from skelviz.runs.engine import fit
@@ -69,10 +69,7 @@ class RunResult:
                 raise RunError(
                     f"{self.folder.root}: the run is unfinished; run it again to complete it"
                 )
-            task = get_task(self.task)
-            model = task.load_model(
-                self.config, layout_from_dict(self.facts["layout"]), self.facts["num_persons"]
-            )
+            model = get_task(self.task).load_model(self.config, self.facts)
             state = self.folder.load_tensors("weights.pt", map_location="cpu")
             try:
                 model.load_state_dict(state)
@@ -149,7 +146,12 @@ def run(
         result.data = data
         return result
 
-    job = task.build_job(config, data, device, rank)
+    def upstream(other: str, other_config: Config) -> RunResult:
+        """Another task's run on the same data and output folder (reused when it exists)."""
+        return run(other, other_config, data_root=data_root, output_dir=output_dir, data=data,
+                   progress=progress, say=say)  # fmt: skip
+
+    job = task.build_job(config, data, device, rank, upstream=upstream)
     say(f"{task.NAME}: {folder.root.name} on {device}, {torch.get_num_threads()} threads")
     fitted = fit(
         job, folder, task.epochs(config), checkpoint_every=config.run.checkpoint_every,

@@ -29,6 +29,7 @@ __all__ = [
     "config_to_dict",
     "config_from_dict",
     "config_hash",
+    "probed_representations",
     "REVISION",
 ]
 
@@ -128,6 +129,32 @@ class RunSection:
     checkpoint_every: int = 10  # epochs between resumable checkpoints (not hashed)
 
 
+@dataclass(frozen=True)
+class LinearSection:
+    """Linear evaluation (Section 4.3, Appendix A.1): a frozen encoder, one linear layer."""
+
+    representation: str = ""  # whose features ("" = the first pretrained, SEQ in the paper);
+    # "seq+stg" concatenates two encoders' features (Table 10)
+    pretrained: bool = True  # False: the same encoder untrained (the baseline)
+    lr: float = 0.1
+    momentum: float = 0.9
+    weight_decay: float = 0.0
+    batch_size: int = 64
+    epochs: int = 80
+    milestones: tuple[int, ...] = (50, 70)  # lr x lr_gamma at each epoch listed
+    lr_gamma: float = 0.1
+    crop_l_min: float = 0.5  # training crop ratio ~ U(crop_l_min, 1), resized to frames
+
+
+@dataclass(frozen=True)
+class KnnSection:
+    """kNN retrieval (Table 3): cosine k-NN on frozen features, the train split as gallery."""
+
+    representation: str = ""  # whose features ("" = the first pretrained); "seq+stg" concatenates
+    pretrained: bool = True  # False: the same encoder untrained (the baseline)
+    ks: tuple[int, ...] = (1, 5, 10, 20)  # the paper reports k = 1
+
+
 SECTIONS: dict[str, type] = {
     "data": DataSection,
     "augment": AugmentSection,
@@ -136,6 +163,8 @@ SECTIONS: dict[str, type] = {
     "optim": OptimSection,
     "eval": EvalSection,
     "run": RunSection,
+    "linear": LinearSection,
+    "knn": KnnSection,
 }
 
 
@@ -153,6 +182,8 @@ class Config:
     optim: OptimSection = field(default_factory=OptimSection)
     eval: EvalSection = field(default_factory=EvalSection)
     run: RunSection = field(default_factory=RunSection)
+    linear: LinearSection = field(default_factory=LinearSection)
+    knn: KnnSection = field(default_factory=KnnSection)
 
     @property
     def mode(self) -> str:
@@ -164,16 +195,16 @@ class Config:
         return config_from_overrides(self, overrides)
 
 
-def _field_owners() -> dict[str, str]:
-    owners = {}
+def _field_owners() -> dict[str, list[str]]:
+    owners: dict[str, list[str]] = {}
     for section, cls in SECTIONS.items():
         for f in dataclasses.fields(cls):
-            assert f.name not in owners, f"field {f.name} in two sections"
-            owners[f.name] = section
+            owners.setdefault(f.name, []).append(section)
     return owners
 
 
-FIELD_SECTION = _field_owners()  # field name -> section name
+FIELD_SECTIONS = _field_owners()  # field name -> the sections that have it, in SECTIONS order
+PRETRAINING_SECTIONS = ("data", "augment", "encoder", "moco", "optim", "eval", "run")
 
 
 # --- overrides -------------------------------------------------------------------------------
@@ -197,7 +228,11 @@ def resolve_config(profile: str = "ci", **overrides) -> Config:
 
 
 def config_from_overrides(base: Config, overrides: dict) -> Config:
-    """``base`` with ``overrides`` applied (flat or dotted keys), normalised and validated.
+    """``base`` with ``overrides`` applied, normalised and validated.
+
+    A key is ``field`` or ``section.field``. A field name alone means the first section that has
+    it, and the pretraining sections come first: ``lr`` is ``optim.lr``, the linear probe's is
+    ``linear.lr``. A name only downstream sections share (``representation``) needs its section.
 
     Lists become tuples; a dict ``dataset_options`` becomes sorted pairs; representations given
     as ``"seq+stg"`` are split on ``+``. Raises :class:`ConfigError` for an unknown field or an
@@ -206,8 +241,15 @@ def config_from_overrides(base: Config, overrides: dict) -> Config:
     per_section: dict[str, dict] = {}
     for key, value in overrides.items():
         section, _, name = key.rpartition(".")
-        owner = FIELD_SECTION.get(name)
-        if owner is None or (section and section != owner):
+        owners = FIELD_SECTIONS.get(name, [])
+        if section and section in owners:
+            owner = section
+        elif not section and owners and (len(owners) == 1 or owners[0] in PRETRAINING_SECTIONS):
+            owner = owners[0]
+        elif not section and owners:
+            choices = " or ".join(f"{o}.{name}" for o in owners)
+            raise ConfigError(f"config field {key!r} is in several sections; write {choices}")
+        else:
             raise ConfigError(f"unknown config field {key!r}; known: {_known_fields()}")
         per_section.setdefault(owner, {})[name] = _normalise(name, value)
     sections = {
@@ -218,7 +260,7 @@ def config_from_overrides(base: Config, overrides: dict) -> Config:
 
 
 def _known_fields() -> str:
-    return ", ".join(f"{FIELD_SECTION[n]}.{n}" for n in FIELD_SECTION)
+    return ", ".join(f"{s}.{n}" for n, owners in FIELD_SECTIONS.items() for s in owners)
 
 
 def _normalise(name: str, value):
@@ -228,6 +270,8 @@ def _normalise(name: str, value):
         if isinstance(value, dict):
             return tuple(sorted(value.items()))
         return tuple(tuple(pair) for pair in value)
+    if name == "ks" and isinstance(value, int):
+        return (value,)
     if isinstance(value, list):
         return tuple(value)
     return value
@@ -241,7 +285,7 @@ def validate(cfg: Config) -> Config:
         if not ok:
             raise ConfigError(message)
 
-    data, aug, enc, moco, opt, ev, run = (getattr(cfg, s) for s in SECTIONS)
+    data, aug, enc, moco, opt, ev, run = (getattr(cfg, s) for s in PRETRAINING_SECTIONS)
     reps = enc.representations
     need(
         isinstance(reps, tuple) and len(reps) >= 1,
@@ -324,7 +368,55 @@ def validate(cfg: Config) -> Config:
         isinstance(data.dataset, str) and isinstance(data.protocol, str),
         "dataset and protocol: strings",
     )
+    _validate_downstream(cfg, need)
     return cfg
+
+
+def _validate_downstream(cfg: Config, need) -> None:
+    """Constraints of the downstream sections (linear, knn)."""
+    lin, knn = cfg.linear, cfg.knn
+    for section, values in (("linear", lin), ("knn", knn)):
+        text = values.representation
+        if text == "":
+            continue  # the first pretrained representation (probed_representations)
+        reps = text.split("+") if isinstance(text, str) else []
+        need(
+            bool(reps)
+            and all(r in cfg.encoder.representations for r in reps)
+            and len(set(reps)) == len(reps),
+            f"{section}.representation: {text!r} must name one or more of the pretrained "
+            f"encoders {cfg.encoder.representations}, joined by +",
+        )
+        need(isinstance(values.pretrained, bool), f"{section}.pretrained: true or false")
+    for name in ("batch_size", "epochs"):
+        value = getattr(lin, name)
+        need(_is_int(value) and value > 0, f"linear.{name}: a positive integer, got {value!r}")
+    for name in ("lr", "lr_gamma"):
+        value = getattr(lin, name)
+        need(_is_number(value) and value > 0, f"linear.{name}: a number > 0, got {value!r}")
+    need(_is_number(lin.momentum) and 0 <= lin.momentum < 1, "linear.momentum: must lie in [0, 1)")
+    need(_is_number(lin.weight_decay) and lin.weight_decay >= 0, "linear.weight_decay: >= 0")
+    need(
+        _is_number(lin.crop_l_min) and 0 < lin.crop_l_min <= 1,
+        "linear.crop_l_min: must lie in (0, 1]",
+    )
+    need(
+        isinstance(lin.milestones, tuple)
+        and all(_is_int(e) and e > 0 for e in lin.milestones)
+        and list(lin.milestones) == sorted(lin.milestones),
+        f"linear.milestones: increasing positive epochs, got {lin.milestones!r}",
+    )
+    need(
+        isinstance(knn.ks, tuple) and len(knn.ks) > 0 and all(_is_int(k) and k > 0 for k in knn.ks),
+        f"knn.ks: one or more positive integers, got {knn.ks!r}",
+    )
+
+
+def probed_representations(cfg: Config, section: str) -> tuple[str, ...]:
+    """The encoders whose features a downstream section reads: its ``representation`` split on
+    ``+``, or the first pretrained representation when it is empty."""
+    text = getattr(cfg, section).representation
+    return tuple(text.split("+")) if text else cfg.encoder.representations[:1]
 
 
 def _is_int(value: object) -> bool:

@@ -65,6 +65,7 @@ PROFILES: dict[str, Profile] = {
             dataset="synthetic", frames=32, l_min=0.5, preset="tiny", queue_size=64,
             momentum=0.99, optimizer="adam", lr=1e-3, weight_decay=0.0, batch_size=32, epochs=4,
             milestones=(), monitor_every=2, checkpoint_every=2,
+            **{"linear.epochs": 8, "linear.milestones": (6,), "linear.batch_size": 32},
         ),
         synthetic_samples_per_class=12, animation_frames=24, strip_frames=6, num_examples=3,
         crop_draws=12, stat_draws=2_000, cell_timeout=600,
@@ -77,6 +78,9 @@ PROFILES: dict[str, Profile] = {
             dataset="nw-ucla", frames=32, l_min=0.5, preset="small", queue_size=512,
             momentum=0.99, optimizer="adam", lr=1e-3, weight_decay=0.0, batch_size=64, epochs=70,
             milestones=(), monitor_every=10, checkpoint_every=5,
+            # linear evaluation: Appendix A.1's SGD (lr 0.1, momentum 0.9, batch 64) in half the
+            # epochs, x0.1 after 25 and 35 (80, 50, 70 in the paper)
+            **{"linear.epochs": 40, "linear.milestones": (25, 35)},
         ),
         synthetic_samples_per_class=20, animation_frames=48, strip_frames=8, num_examples=4,
         crop_draws=20, stat_draws=20_000, cell_timeout=3600,

@@ -126,7 +126,7 @@ def epochs(config: Config) -> int:
     return config.optim.epochs
 
 
-def build_job(config: Config, data: RunData, device: torch.device, rank: Rank) -> PretrainJob:
+def build_job(config: Config, data: RunData, device: torch.device, rank: Rank, upstream=None):
     return PretrainJob(config, data, device, rank)
 
 
@@ -273,9 +273,11 @@ def metrics(job: PretrainJob, fitted: Fitted) -> dict:
     }
 
 
-def load_model(config: Config, layout: SkeletonLayout, num_persons: int) -> SkeletonMoCo:
+def load_model(config: Config, facts: dict) -> SkeletonMoCo:
     """An untrained model of the run's shape, for :meth:`skelviz.runs.api.RunResult.model`."""
-    return build_moco(config, layout, num_persons)
+    from skelviz.runs.data import layout_from_dict
+
+    return build_moco(config, layout_from_dict(facts["layout"]), facts["num_persons"])
 
 
 def encoders(model: SkeletonMoCo) -> dict[str, nn.Module]:

@@ -1,0 +1,113 @@
+"""Downstream tasks (linear, knn): the probe trains only its classifier, the backbone stays
+bit-identical, kNN with the query in its gallery finds the query, runs reuse their pretraining."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from test_runs import toy_data
+
+from skelviz.evaluate import knn_accuracy
+from skelviz.runs.api import load_run, run
+from skelviz.runs.config import resolve_config
+from skelviz.runs.tasks.linear import confusion_matrix
+from skelviz.runs.tasks.pretrain import build_moco
+from skelviz.skeleton import KINECT_V1_20
+
+
+def config(**overrides):
+    base = {
+        "representations": "seq+stg", "preset": "tiny", "embed_dim": 8, "queue_size": 16,
+        "batch_size": 8, "epochs": 2, "frames": 8, "monitor_every": 1, "checkpoint_every": 1,
+        "device": "cpu", "linear.epochs": 3, "linear.milestones": (2,), "linear.batch_size": 8,
+    }  # fmt: skip
+    return resolve_config("ci", **{**base, **overrides})
+
+
+def go(task, tmp_path, data=None, **overrides):
+    return run(task, config(**overrides), data=data or toy_data(), output_dir=tmp_path,
+               progress=False, say=lambda *_: None)  # fmt: skip
+
+
+def test_the_linear_probe_trains_two_tensors_and_leaves_the_backbone_bit_identical(tmp_path):
+    probe = go("linear", tmp_path)
+    assert probe.metrics["trained_tensors"] == ["classifier.weight", "classifier.bias"]
+    assert probe.metrics["backbone_unchanged"] is True
+    pretrained = load_run(next((tmp_path / "runs" / "pretrain").iterdir()))
+    assert probe.metrics["source"] == pretrained.name
+    before = pretrained.encoders()["seq"].state_dict()
+    after = load_run(probe.folder).model().encoder.parts["seq"].state_dict()
+    assert before.keys() == after.keys()
+    for key, tensor in before.items():
+        assert torch.equal(tensor, after[key]), key  # weights and BatchNorm statistics
+    classifier = load_run(probe.folder).model().classifier
+    assert classifier.weight.shape == (4, pretrained.encoders()["seq"].feature_dim)
+
+
+def test_the_sanity_check_fails_when_the_backbone_moves(tmp_path):
+    from skelviz.runs.tasks.linear import LinearJob
+
+    job = LinearJob(config(**{"linear.pretrained": False}), toy_data(), torch.device("cpu"))
+    with torch.no_grad():
+        next(job.model.encoder.parameters()).add_(1.0)
+    with pytest.raises(RuntimeError, match="changed frozen backbone tensors"):
+        job.sanity_check()
+
+
+def test_an_untrained_probe_reads_the_encoder_as_pretraining_starts_it(tmp_path):
+    probe = go("linear", tmp_path, **{"linear.pretrained": False})
+    assert probe.metrics["source"] == "untrained" and "untrained" in probe.name
+    assert not (tmp_path / "runs" / "pretrain").exists()  # nothing was pretrained for it
+    initial = build_moco(probe.config, KINECT_V1_20, 1).query_nets["seq"].encoder.state_dict()
+    loaded = load_run(probe.folder).model().encoder.parts["seq"].state_dict()
+    assert all(torch.equal(initial[k], loaded[k]) for k in initial)
+
+
+def test_a_linear_run_reports_the_last_epoch_and_labels_test_selection(tmp_path):
+    m = go("linear", tmp_path).metrics
+    history = json.loads(
+        (next((tmp_path / "runs" / "linear").iterdir()) / "history.json").read_text()
+    )
+    curve = [r["test_top1"] for r in history["epochs"]]
+    assert m["top1"] == pytest.approx(curve[-1])  # the last epoch, not the best one
+    assert m["top1_best_test_epoch"] == pytest.approx(max(curve[1:]))
+    assert len(curve) == 4  # before training and after each of the 3 epochs
+    assert sum(sum(row) for row in m["confusion_matrix"]) == 12  # every test sequence once
+
+
+def test_concatenated_features_are_both_encoders(tmp_path):
+    m = go("knn", tmp_path, **{"knn.representation": "seq+stg"}).metrics
+    encoders = load_run(next((tmp_path / "runs" / "pretrain").iterdir())).encoders()
+    assert m["feature_dim"] == encoders["seq"].feature_dim + encoders["stg"].feature_dim
+    assert set(m["top1_by_k"]) == {"1", "5", "10", "20"}
+    assert all(0 <= v <= 1 for v in m["top1_by_k"].values())
+
+
+def test_knn_with_the_query_in_the_gallery_returns_the_querys_label():
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(30, 16))
+    labels = rng.integers(0, 5, size=30)
+    assert knn_accuracy(features, labels, features, labels, k=1) == 1.0
+    assert knn_accuracy(features, labels, features[:5] * 3.0, labels[:5], k=1) == 1.0  # cosine
+
+
+def test_downstream_runs_reuse_one_pretraining_run(tmp_path):
+    go("linear", tmp_path)
+    go("knn", tmp_path)
+    assert len(list((tmp_path / "runs" / "pretrain").iterdir())) == 1
+
+
+def test_confusion_matrix_counts_by_hand():
+    matrix = confusion_matrix(torch.tensor([0, 0, 1, 2]), torch.tensor([0, 1, 1, 0]), 3)
+    assert matrix.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 0]]
+
+
+def test_a_linear_run_resumes_to_the_uninterrupted_result(tmp_path):
+    straight = go("linear", tmp_path / "a")
+    first = run("linear", config(), data=toy_data(), output_dir=tmp_path / "b", progress=False,
+                stop_after=1, say=lambda *_: None)  # fmt: skip
+    assert not first.complete
+    resumed = go("linear", tmp_path / "b")
+    assert resumed.history["steps"] == straight.history["steps"]
+    assert resumed.metrics["top1"] == straight.metrics["top1"]
