@@ -89,8 +89,8 @@ def test_split_and_subset_keep_metadata_aligned():
 @pytest.mark.parametrize(
     "overrides,message",
     [
-        (dict(labels=np.array([0, 1, 2])), "labels must lie"),
-        (dict(sample_names=["a", "a", "b"]), "not unique"),
+        (dict(labels=np.array([0, 1, 2])), "sample 's2' has label 2; labels must lie in 0..1"),
+        (dict(sample_names=["a", "b", "a"]), "not unique: 'a' is samples 0 and 2"),
         (dict(subjects=np.arange(2)), "subjects has shape"),
         (dict(splits={"bad": (np.array([0]), np.array([7]))}), "out of range"),
     ],
