@@ -252,7 +252,7 @@ assert all(f.shape == (4, encoders[r].feature_dim) for r, f in feats.items())
 #   reads.
 # - Whether the partner helps is an empirical question at every scale; always compare with intra and
 #   untrained. On N-UCLA in the `default` profile (70 epochs, about 11 min on a 2-core CPU) the
-#   measured cosine 1-NN was SEQ 79.1 % inter against 70.5 % intra and STG 78.4 % against 79.5 %
+#   measured cosine 1-NN was SEQ 81.2 % inter against 70.5 % intra and STG 79.5 % against 79.7 %
 #   (untrained 55.8 % and 68.1 %; README, Results): the partner helped the sequence encoder, not the
 #   graph encoder.
 #
