@@ -55,6 +55,16 @@ def test_raw_read_is_unnormalised_and_load_normalises(tiny_root):
     assert np.array_equal(load(tiny_root, normalize=False).sequences[0], raw)
 
 
+@pytest.mark.parametrize("normalize", ["first_frame", "robust", "none"])
+def test_all_zero_file_is_dropped_and_one_frame_kept_under_every_normalize(tiny_root, normalize):
+    write(tiny_root / "all_sqe", "a02_s04_e00_v01", 3, 2, value=np.zeros((3, 20, 3)).tolist())
+    ds = load(tiny_root, normalize=normalize)
+    assert "a02_s04_e00_v01" not in ds.sample_names and len(ds) == 3
+    assert ds.load_report.empty_dropped == ["a02_s04_e00_v01"]
+    assert ds.load_report.one_frame == ["a08_s03_e00_v02"]
+    assert ds.splits["cross_view"][0].tolist() == [0, 1]  # indices of the kept files
+
+
 def test_root_may_be_all_sqe_itself_and_registry_finds_it(tiny_root):
     assert len(load(tiny_root / "all_sqe")) == 3
     assert len(load_dataset("nw-ucla", tiny_root)) == 3
