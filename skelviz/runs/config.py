@@ -155,6 +155,32 @@ class KnnSection:
     ks: tuple[int, ...] = (1, 5, 10, 20)  # the paper reports k = 1
 
 
+@dataclass(frozen=True)
+class FinetuneSection:
+    """Fine-tuning (Tables 2, 4, 7; Appendix A.1): the encoder and a new linear classifier trained
+    together on a class-balanced labelled subset, from the pretraining run's encoder or from
+    scratch, on the run's own dataset or after pretraining on a source dataset (transfer)."""
+
+    representation: str = ""  # whose encoder ("" = the first pretrained, SEQ in the paper)
+    init: str = "pretrained"  # pretrained | scratch (the same encoder randomly initialised)
+    label_fraction: float = 1.0  # labelled share of every class (at least one sequence each)
+    subset_seed: int = 0  # which labelled subset; also seeds the classifier, batches and crops
+    optimizer: str = "adam"  # adam | sgd (Appendix A.1: Adam)
+    lr: float = 1e-4
+    momentum: float = 0.9  # sgd only
+    weight_decay: float = 0.0
+    batch_size: int = 64
+    epochs: int = 50
+    milestones: tuple[int, ...] = (30, 40)  # lr x lr_gamma at each epoch listed
+    lr_gamma: float = 0.1
+    crop_l_min: float = 0.5  # training crop ratio ~ U(crop_l_min, 1), resized to frames
+    test_every: int = 1  # test accuracy every this many epochs (and always after the last)
+    source_dataset: str = ""  # "" = pretrain on the run's own train split; else transfer
+    source_protocol: str = ""  # the source's split ("" = the run's protocol)
+    source_dataset_options: tuple[tuple[str, object], ...] = ()  # the source reader's options
+    source_fingerprint: str = ""  # set by the task: the source data's content hash (keys runs)
+
+
 SECTIONS: dict[str, type] = {
     "data": DataSection,
     "augment": AugmentSection,
@@ -165,6 +191,7 @@ SECTIONS: dict[str, type] = {
     "run": RunSection,
     "linear": LinearSection,
     "knn": KnnSection,
+    "finetune": FinetuneSection,
 }
 
 
@@ -184,6 +211,7 @@ class Config:
     run: RunSection = field(default_factory=RunSection)
     linear: LinearSection = field(default_factory=LinearSection)
     knn: KnnSection = field(default_factory=KnnSection)
+    finetune: FinetuneSection = field(default_factory=FinetuneSection)
 
     @property
     def mode(self) -> str:
@@ -266,10 +294,12 @@ def _known_fields() -> str:
 def _normalise(name: str, value):
     if name == "representations" and isinstance(value, str):
         return tuple(r.strip() for r in value.split("+") if r.strip())
-    if name == "dataset_options":
+    if name in ("dataset_options", "source_dataset_options"):
         if isinstance(value, dict):
             return tuple(sorted(value.items()))
         return tuple(tuple(pair) for pair in value)
+    if name == "label_fraction" and _is_int(value):
+        return float(value)  # 1 and 1.0 are one run
     if name == "ks" and isinstance(value, int):
         return (value,)
     if isinstance(value, list):
@@ -369,6 +399,7 @@ def validate(cfg: Config) -> Config:
         "dataset and protocol: strings",
     )
     _validate_downstream(cfg, need)
+    _validate_finetune(cfg, need)
     return cfg
 
 
@@ -409,6 +440,66 @@ def _validate_downstream(cfg: Config, need) -> None:
     need(
         isinstance(knn.ks, tuple) and len(knn.ks) > 0 and all(_is_int(k) and k > 0 for k in knn.ks),
         f"knn.ks: one or more positive integers, got {knn.ks!r}",
+    )
+
+
+FINETUNE_INITS = ("pretrained", "scratch")
+
+
+def _validate_finetune(cfg: Config, need) -> None:
+    """Constraints of the finetune section."""
+    ft = cfg.finetune
+    reps = ft.representation.split("+") if isinstance(ft.representation, str) else []
+    need(
+        ft.representation == ""
+        or (all(r in cfg.encoder.representations for r in reps) and len(set(reps)) == len(reps)),
+        f"finetune.representation: {ft.representation!r} must name one or more of the "
+        f"pretrained encoders {cfg.encoder.representations}, joined by +",
+    )
+    need(ft.init in FINETUNE_INITS, f"finetune.init: {ft.init!r} is not one of {FINETUNE_INITS}")
+    need(
+        ft.optimizer in OPTIMIZERS,
+        f"finetune.optimizer: {ft.optimizer!r} is not one of {OPTIMIZERS}",
+    )
+    need(
+        _is_number(ft.label_fraction) and 0 < ft.label_fraction <= 1,
+        f"finetune.label_fraction: must lie in (0, 1], got {ft.label_fraction!r}",
+    )
+    for name in ("batch_size", "epochs", "test_every"):
+        value = getattr(ft, name)
+        need(_is_int(value) and value > 0, f"finetune.{name}: a positive integer, got {value!r}")
+    need(
+        _is_int(ft.subset_seed) and ft.subset_seed >= 0,
+        f"finetune.subset_seed: a non-negative integer, got {ft.subset_seed!r}",
+    )
+    for name in ("lr", "lr_gamma"):
+        value = getattr(ft, name)
+        need(_is_number(value) and value > 0, f"finetune.{name}: a number > 0, got {value!r}")
+    need(_is_number(ft.momentum) and 0 <= ft.momentum < 1, "finetune.momentum: must lie in [0, 1)")
+    need(_is_number(ft.weight_decay) and ft.weight_decay >= 0, "finetune.weight_decay: >= 0")
+    need(
+        _is_number(ft.crop_l_min) and 0 < ft.crop_l_min <= 1,
+        "finetune.crop_l_min: must lie in (0, 1]",
+    )
+    need(
+        isinstance(ft.milestones, tuple)
+        and all(_is_int(e) and e > 0 for e in ft.milestones)
+        and list(ft.milestones) == sorted(ft.milestones),
+        f"finetune.milestones: increasing positive epochs, got {ft.milestones!r}",
+    )
+    for name in ("source_dataset", "source_protocol", "source_fingerprint"):
+        value = getattr(ft, name)
+        need(isinstance(value, str), f"finetune.{name}: a string, got {value!r}")
+    need(
+        isinstance(ft.source_dataset_options, tuple)
+        and all(isinstance(p, tuple) and len(p) == 2 for p in ft.source_dataset_options),
+        "finetune.source_dataset_options: reader options as a dict or (name, value) pairs",
+    )
+    need(
+        ft.source_dataset != ""
+        or not (ft.source_protocol or ft.source_dataset_options or ft.source_fingerprint),
+        "finetune.source_protocol / source_dataset_options / source_fingerprint: only with a "
+        "finetune.source_dataset",
     )
 
 

@@ -20,7 +20,7 @@ from skelviz.runs.config import ConfigError
 
 __all__ = ["TASKS", "get_task"]
 
-TASKS = ("pretrain", "linear", "knn")
+TASKS = ("pretrain", "linear", "knn", "finetune")
 
 
 def get_task(name: str) -> ModuleType:
