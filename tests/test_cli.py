@@ -30,6 +30,7 @@ def run_cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
         (["--stop-after", "0"], "--stop-after must be >= 1, got 0"),
         (["--data-root", "/some/folder"], "dataset 'synthetic' reads no files"),
         (["--set", "dataset=kinetics"], "dataset: unknown 'kinetics'"),
+        (["--set", 'dataset_options={"normalization": "robust"}'], "reader does not take"),
     ],
 )
 def test_user_errors_print_one_line_and_exit_2(tmp_path, args, message):

@@ -32,6 +32,7 @@ class RunData:
     test: SkeletonDataset
     protocol: str
     fingerprint: str
+    load_report: dict | None = None  # what the reader kept, dropped and skipped
 
     @property
     def layout(self) -> SkeletonLayout:
@@ -53,6 +54,7 @@ class RunData:
             "class_names": list(self.train.class_names),
             "num_persons": self.num_persons,
             "layout": layout_to_dict(self.layout),
+            "load_report": self.load_report,
         }
 
 
@@ -84,9 +86,17 @@ def load_run_data(config: Config, data_root: str | None = None) -> RunData:
         )
     key = (config.data.dataset, config.data.dataset_options, str(data_root or ""))
     if key not in _CACHE:
-        _CACHE[key] = load_dataset(
-            config.data.dataset, data_root or None, **dict(config.data.dataset_options)
-        )
+        options = dict(config.data.dataset_options)
+        try:
+            _CACHE[key] = load_dataset(name, data_root or None, **options)
+        except (TypeError, ValueError) as err:  # a reader keyword it does not take
+            text = str(err)
+            if "unexpected keyword" not in text and "unknown option" not in text:
+                raise
+            raise ConfigError(
+                f"dataset_options: the {name} reader does not take {sorted(options)} ({text}); "
+                "data/README.md lists each reader's options"
+            ) from None
     dataset = _CACHE[key]
     if config.data.protocol not in dataset.splits:
         raise ConfigError(
@@ -94,7 +104,8 @@ def load_run_data(config: Config, data_root: str | None = None) -> RunData:
             f"it has {sorted(dataset.splits)}"
         )
     train, test = dataset.split(config.data.protocol)
-    return RunData(train, test, config.data.protocol, fingerprint(dataset))
+    report = dataset.load_report.as_dict() if dataset.load_report is not None else None
+    return RunData(train, test, config.data.protocol, fingerprint(dataset), report)
 
 
 def layout_to_dict(layout: SkeletonLayout) -> dict:
