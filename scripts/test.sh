@@ -6,7 +6,8 @@
 # Stages (all run; the script fails at the end if any failed):
 #   setup     scripts/setup.sh (creates .venv on first use)
 #   lint      ruff check + ruff format --check: package, tests, scripts, benchmarks, notebook sources
-#   unit      pytest tests/ except the slow integration tests, 2 workers
+#   unit      pytest tests/ except the slow integration tests, 2 workers (with Chromium, installed
+#             here when missing and allowed: root or passwordless sudo)
 #   slow      the integration tests: two-process training, the notebook runner, the benchmarks
 #   matrix    every notebook through papermill, ci profile: synthetic set, then N-UCLA when
 #             ../shared/data/nw-ucla exists -> outputs/ci-synthetic, outputs/ci-nw-ucla
@@ -97,6 +98,30 @@ if [[ ! -x "$PY" ]]; then
     echo "test.sh: no usable environment in .venv; see the setup stage above" >&2
     exit 1
 fi
+
+# Chromium for tests/test_figures_browser.py (saved figures drawn offline in a real browser): installed
+# quietly when missing and this user may (root, or sudo without a password); otherwise nothing, and
+# that test skips saying why. Never fails the test command.
+ensure_chromium() {
+    local name
+    for name in chromium chromium-browser google-chrome google-chrome-stable; do
+        if command -v "$name" >/dev/null 2>&1; then return 0; fi
+    done
+    command -v apt-get >/dev/null 2>&1 || return 0
+    local -a as_root=()
+    if [[ $(id -u) -ne 0 ]]; then
+        if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then as_root=(sudo -n); else return 0; fi
+    fi
+    echo "test.sh: installing chromium for the browser test (apt-get, about a minute)"
+    quiet_apt_get() {
+        ${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get "$@" >/dev/null 2>&1
+    }
+    quiet_apt_get install -y -qq chromium \
+        || { quiet_apt_get update -qq && quiet_apt_get install -y -qq chromium; } \
+        || echo "test.sh: could not install chromium; the browser test will skip" >&2
+    return 0
+}
+ensure_chromium
 
 LINTED=(skelviz tests scripts benchmarks notebooks/[0-9][0-9]_*.py)
 lint() { "$PY" -m ruff check "${LINTED[@]}" && "$PY" -m ruff format --check "${LINTED[@]}"; }

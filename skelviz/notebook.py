@@ -9,9 +9,17 @@ notebook a finished run of any task in one call (``ctx.run("pretrain", represent
 Unknown values fail here, with the valid ones
 listed, before any work is done.
 
-Figures: matplotlib shows inline as PNG only, at a fixed dpi (one format, which nbval ignores);
-plotly uses ``plotly_mimetype+notebook_connected``, so executed notebooks carry the figure data
-and a CDN ``<script>`` tag, never the ~4 MB plotly.js bundle.
+Figures: matplotlib shows inline as PNG only, at a fixed dpi (one format, which nbval ignores).
+plotly uses ``skelviz_mimetype+skelviz_html`` (``skelviz.viz.install_plotly_renderers``), chosen
+to draw offline without storing the ~4 MB plotly.js in any notebook: the mimetype bundle
+(``application/vnd.plotly.v1+json``, with ``scrollZoom`` off) is what JupyterLab draws, with the
+plotly.js bundled in its plotly extension, so figures work with no network. plotly's
+``notebook_connected`` only added a ``text/html`` part that loads plotly.js from the CDN (for the
+classic notebook and nbconvert HTML: blank offline), and ``notebook`` would embed the library in
+every executed notebook. ``skelviz_html`` is that HTML part made offline: an executed notebook
+exported next to itself (``OUTPUT_DIR/notebooks/NN_*.html``) loads ``../figures/plotly.min.js``,
+which :func:`skelviz.viz.save_figure` writes, and the CDN only when that file is missing. The
+figure's config and a small script keep the mouse wheel scrolling the page over 3D figures.
 
 Introduced in ``notebooks/00_skeleton_data``.
 """
@@ -45,7 +53,7 @@ __all__ = [
 ]
 
 INLINE_DPI = 100
-PLOTLY_RENDERER = "plotly_mimetype+notebook_connected"
+PLOTLY_RENDERER = "skelviz_mimetype+skelviz_html"  # skelviz.viz.PLOTLY_RENDERER
 _NOTEBOOK_PATTERN = re.compile(r"^[0-9]{2}_[a-z0-9_]+$")
 
 
@@ -60,7 +68,8 @@ def make_generators(seed: int, device: torch.device | str = "cpu"):
 
 
 def configure_figures(dpi: int = INLINE_DPI) -> str:
-    """Inline PNG matplotlib at a fixed dpi (only inside IPython) and the small plotly renderer.
+    """Inline PNG matplotlib at a fixed dpi (only inside IPython) and the offline plotly renderers
+    (``skelviz.viz.install_plotly_renderers``; the module docstring says why these).
 
     Returns the plotly renderer name. Safe to call outside a notebook (then it only sets plotly).
 
@@ -81,8 +90,10 @@ def configure_figures(dpi: int = INLINE_DPI) -> str:
 
         set_matplotlib_formats("png")
         matplotlib.rcParams["figure.dpi"] = dpi
-    pio.renderers.default = PLOTLY_RENDERER
-    return PLOTLY_RENDERER
+    from skelviz.viz import install_plotly_renderers
+
+    pio.renderers.default = install_plotly_renderers()
+    return pio.renderers.default
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,7 +4,9 @@ side-by-side panels (original versus augmented) that play together.
 Every frame draws, per person, three line traces (left / right / centre bones, segments separated
 by ``None``) and one marker trace (joints coloured by side): a fixed number of traces, so plotly
 animation frames replace the coordinates trace by trace and carry nothing else. Coordinates are
-rounded to 0.1 mm. Style: ``skelviz.viz_style``.
+rounded to 0.1 mm. Style: ``skelviz.viz_style``. The play / pause buttons sit left of the slider,
+a fixed number of pixels apart, below the plot. How a figure is shown (``scrollZoom`` off, the wheel
+scrolls the page) is set where it is shown or saved: ``skelviz.viz``.
 
 Introduced in ``notebooks/00_skeleton_data``.
 """
@@ -30,10 +32,17 @@ from skelviz.viz_style import (
 )  # fmt: skip
 
 __all__ = [
-    "COORD_DECIMALS", "skeleton_traces", "frame_updates", "animate_skeleton_3d", "side_by_side_3d",
+    "COORD_DECIMALS", "CONTROLS_BUTTONS_PX", "CONTROLS_BUTTONS_PAD", "CONTROLS_SLIDER_PAD",
+    "CONTROLS_MARGIN_B", "skeleton_traces", "frame_updates", "animate_skeleton_3d",
+    "side_by_side_3d",
 ]  # fmt: skip
 
 COORD_DECIMALS = 4  # coordinates are stored in the figure JSON to 0.1 mm (metres) / 1e-4 units
+# Animation controls, in pixels (plotly sizes buttons in pixels whatever the figure's width):
+CONTROLS_BUTTONS_PX = 130  # room left of the slider for play + pause (about 110 px drawn)
+CONTROLS_SLIDER_PAD = {"l": CONTROLS_BUTTONS_PX, "r": 20, "t": 10, "b": 10}
+CONTROLS_BUTTONS_PAD = {"l": 10, "r": 0, "t": 26, "b": 0}  # centred on the slider's rail
+CONTROLS_MARGIN_B = 110  # bottom margin holding the controls, tick labels included
 
 
 # ---------------------------------------------------------------------------------------------
@@ -106,8 +115,11 @@ def _scene_layout(centre: np.ndarray, half: float) -> dict:
     return {**axes, "aspectmode": "cube", "camera": PLOTLY_CAMERA}
 
 
-def _animation_controls(labels: list[str], duration_ms: int) -> dict:
-    """Play / pause buttons and a slider with one step per animation frame."""
+def _animation_controls(labels: list[str], duration_ms: int, prefix: str) -> dict:
+    """Play / pause buttons and a slider with one step per animation frame, in one row below the
+    plot: the buttons at the left edge, the slider (its current-value label above its rail) starting
+    :data:`CONTROLS_BUTTONS_PX` pixels to their right. Pixel paddings, not paper fractions, keep
+    the two apart at any figure width."""
     frame_args = {"frame": {"duration": duration_ms, "redraw": True}, "mode": "immediate",
                   "transition": {"duration": 0}}  # fmt: skip
     steps = [{"method": "animate", "label": label, "args": [[label], frame_args]}
@@ -118,9 +130,11 @@ def _animation_controls(labels: list[str], duration_ms: int) -> dict:
     ]
     return {
         "updatemenus": [{"type": "buttons", "buttons": buttons, "direction": "left",
-                         "x": 0.0, "y": 0.0, "xanchor": "left", "yanchor": "top"}],
-        "sliders": [{"steps": steps, "active": 0, "x": 0.12, "len": 0.88, "y": 0.0,
-                     "currentvalue": {"prefix": "frame "}}],
+                         "showactive": False, "x": 0.0, "xanchor": "left", "y": 0.0,
+                         "yanchor": "top", "pad": dict(CONTROLS_BUTTONS_PAD)}],
+        "sliders": [{"steps": steps, "active": 0, "x": 0.0, "xanchor": "left", "len": 1.0,
+                     "y": 0.0, "yanchor": "top", "pad": dict(CONTROLS_SLIDER_PAD),
+                     "currentvalue": {"prefix": prefix, "xanchor": "left"}}],
     }  # fmt: skip
 
 
@@ -149,8 +163,8 @@ def animate_skeleton_3d(
     centre, half = cube_bounds(arr)
     fig.update_layout(
         title=title or f"{layout.name}: {arr.shape[1]} frames", scene=_scene_layout(centre, half),
-        height=520, margin={"l": 0, "r": 0, "t": 40, "b": 60}, legend={"x": 0.0, "y": 1.0},
-        **_animation_controls(labels, frame_duration_ms),
+        height=560, margin={"l": 0, "r": 0, "t": 40, "b": CONTROLS_MARGIN_B},
+        legend={"x": 0.0, "y": 1.0}, **_animation_controls(labels, frame_duration_ms, "frame "),
     )  # fmt: skip
     return fig
 
@@ -207,8 +221,8 @@ def side_by_side_3d(
     for i, name in enumerate(names):
         centre, half = cube_bounds(*(arrays.values() if shared_box else [arrays[name]]))
         scenes["scene" if i == 0 else f"scene{i + 1}"] = _scene_layout(centre, half)
-    controls = _animation_controls(labels, frame_duration_ms)
-    controls["sliders"][0]["currentvalue"] = {"prefix": "fraction of clip "}
-    fig.update_layout(title=title or None, height=460, width=max(420 * count, 600),
-                      margin={"l": 0, "r": 0, "t": 60, "b": 60}, **scenes, **controls)  # fmt: skip
+    controls = _animation_controls(labels, frame_duration_ms, "fraction of clip ")
+    fig.update_layout(title=title or None, height=500, width=max(420 * count, 600),
+                      margin={"l": 0, "r": 0, "t": 60, "b": CONTROLS_MARGIN_B}, **scenes,
+                      **controls)  # fmt: skip
     return fig

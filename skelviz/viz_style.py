@@ -7,7 +7,9 @@
   from the left to the right shoulder along +x, so the actor faces +y; one fixed camera looks at
   the actor from the front, slightly from the actor's left;
 * every 3D panel is an equal-aspect cube, so bone lengths are never distorted by the axes;
-* missing joints (exactly zero, except the centre joint) are not drawn.
+* missing joints (exactly zero, except the centre joint) are not drawn;
+* interactive figures rotate on drag and zoom with the modebar, never with the mouse wheel
+  (``PLOTLY_CONFIG``): the wheel scrolls the page, so a figure never traps a reader scrolling by.
 
 Introduced in ``notebooks/00_skeleton_data``.
 """
@@ -24,6 +26,7 @@ __all__ = [
     "PERSON_OPACITY",
     "PLOTLY_CAMERA",
     "MPL_VIEW",
+    "PLOTLY_CONFIG",
     "joint_colors",
     "bone_side",
     "bones_by_side",
@@ -38,6 +41,7 @@ SIDE_COLORS = {"left": "#1f63b4", "right": "#d62728", "center": "#3c3c3c"}
 PERSON_OPACITY = (1.0, 0.5)  # person 0, person 1 (and any further person)
 PLOTLY_CAMERA = {"eye": {"x": -0.8, "y": 1.75, "z": 0.45}, "up": {"x": 0, "y": 0, "z": 1}}
 MPL_VIEW = {"elev": 12.0, "azim": 115.0}  # matplotlib view_init of about the same camera
+PLOTLY_CONFIG = {"scrollZoom": False}  # plotly.js config wherever a figure is shown or saved
 
 
 # ---------------------------------------------------------------------------------------------

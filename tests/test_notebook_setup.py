@@ -180,12 +180,32 @@ def test_plotly_renderer_never_embeds_plotly_js(tmp_path):
     import plotly.io as pio
 
     setup(tmp_path)
-    assert pio.renderers.default == nb.PLOTLY_RENDERER
+    assert pio.renderers.default == nb.PLOTLY_RENDERER == "skelviz_mimetype+skelviz_html"
     fig = go.Figure(go.Scatter3d(x=[0, 1], y=[0, 1], z=[0, 1]))
     bundle = pio.renderers._build_mime_bundle(fig.to_dict(), renderers_string=pio.renderers.default)
     size = sum(len(str(v)) for v in bundle.values())
-    assert "application/vnd.plotly.v1+json" in bundle and size < 50_000, size
-    assert "cdn.plot.ly" in bundle["text/html"] or "Plotly.newPlot" in bundle["text/html"]
+    assert set(bundle) == {"application/vnd.plotly.v1+json", "text/html"} and size < 50_000, size
+    assert "plotly.js v" not in str(bundle)
+
+
+def test_notebook_figures_draw_offline_and_do_not_scroll_zoom(tmp_path):
+    """JupyterLab draws the JSON with its own plotly.js (offline), whose config turns scroll zoom
+    off; an HTML export next to the executed notebook loads ../figures/plotly.min.js first, the
+    CDN only after it (tests/test_figures_browser.py opens such an export offline)."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from skelviz import viz
+
+    setup(tmp_path)
+    fig = go.Figure(go.Scatter3d(x=[0, 1], y=[0, 1], z=[0, 1]))
+    bundle = pio.renderers._build_mime_bundle(fig.to_dict(), renderers_string=pio.renderers.default)
+    assert bundle["application/vnd.plotly.v1+json"]["config"] == {"scrollZoom": False}
+    html = bundle["text/html"]
+    local, cdn = html.find('src="../figures/plotly.min.js"'), html.find("https://cdn.plot.ly/")
+    assert 0 <= local < cdn, "the local copy is tried before the CDN"
+    assert '"scrollZoom": false' in html and viz.WHEEL_SCROLLS_PAGE_JS in html
+    assert "Plotly.newPlot" in html
 
 
 @pytest.mark.slow

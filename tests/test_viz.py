@@ -7,6 +7,9 @@ the edge list, bar heights from ``np.bincount``.
 
 from __future__ import annotations
 
+import json
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")  # tests only; notebooks use the inline backend
@@ -173,7 +176,7 @@ def test_style_helpers():
 
 
 # --- save_figure ----------------------------------------------------------------------------------
-def test_save_figure_writes_png_and_small_cdn_html(tmp_path):
+def test_save_figure_writes_png_and_small_html_beside_one_shared_plotly_js(tmp_path):
     paths = output_paths(tmp_path)
     png = viz.save_figure(viz.skeleton_strip(toy_sequence(), LAYOUT, frames=3), "00_strip", paths)
     html = viz.save_figure(
@@ -182,9 +185,72 @@ def test_save_figure_writes_png_and_small_cdn_html(tmp_path):
     assert png == paths.figures / "00_strip.png" and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert html == paths.figures / "00_anim.html"
     text = html.read_text()
-    assert "https://cdn.plot.ly/plotly-" in text and "plotly.js v" not in text
+    assert '<script charset="utf-8" src="plotly.min.js"></script>' in text
+    assert "cdn.plot.ly" not in text and "plotly.js v" not in text
     assert html.stat().st_size < 200_000, "plotly.js (~4 MB) must not be embedded"
-    assert sorted(p.name for p in paths.figures.iterdir()) == ["00_anim.html", "00_strip.png"]
+    library = paths.figures / viz.PLOTLYJS_FILE
+    from plotly.offline import get_plotlyjs, get_plotlyjs_version
+
+    assert library.read_text(encoding="utf-8") == get_plotlyjs()
+    assert f"plotly.js v{get_plotlyjs_version()}" in library.read_text()[:100]
+    viz.save_figure(viz.animate_skeleton_3d(toy_sequence(frames=3), LAYOUT), "00_other", paths)
+    assert sorted(p.name for p in paths.figures.iterdir()) == [
+        "00_anim.html", "00_other.html", "00_strip.png", "plotly.min.js",
+    ], "one plotly.min.js for all figures, no temporary files left"  # fmt: skip
+
+
+def test_a_stale_or_broken_plotly_js_is_replaced_and_a_current_one_kept(tmp_path):
+    from plotly.offline import get_plotlyjs
+
+    library = tmp_path / viz.PLOTLYJS_FILE
+    library.write_text("/**\n* plotly.js v1.0.0\n*/")
+    assert viz.write_plotlyjs(tmp_path) == library
+    assert library.read_text(encoding="utf-8") == get_plotlyjs()
+    library.write_bytes(library.read_bytes()[:-10])  # cut short, e.g. a full disk
+    viz.write_plotlyjs(tmp_path)
+    assert library.read_text(encoding="utf-8") == get_plotlyjs()
+    stamp = library.stat().st_mtime_ns
+    viz.write_plotlyjs(tmp_path)
+    assert library.stat().st_mtime_ns == stamp, "an up-to-date copy is not rewritten"
+
+
+def test_saved_html_turns_scroll_zoom_off_and_lets_the_wheel_scroll_the_page(tmp_path):
+    html = viz.save_figure(viz.side_by_side_3d({"a": toy_sequence(), "b": toy_sequence()}, LAYOUT),
+                           "pair", tmp_path).read_text()  # fmt: skip
+    config = re.search(r",\s*(\{[^{}]*\})\s*\)\.then\(", html)  # Plotly.newPlot's last argument
+    assert config, "the config argument of Plotly.newPlot"
+    assert json.loads(config.group(1))["scrollZoom"] is False
+    assert viz.PLOTLY_CONFIG == {"scrollZoom": False}
+    assert viz.WHEEL_SCROLLS_PAGE_JS in html  # the wheel then scrolls the page (browser test)
+    modebar = json.loads(config.group(1)).get("displayModeBar", True)
+    assert modebar is not False, "the modebar (zoom, rotate, reset) stays"
+
+
+def _button_width_px(label: str) -> int:
+    """Upper bound of a plotly button's width: under 8 px a character at 12 px, plus padding."""
+    return 8 * len(label) + 20
+
+
+@pytest.mark.parametrize("kind", ["animation", "side_by_side"])
+def test_play_pause_sit_left_of_the_slider_and_its_label_by_layout_coordinates(kind):
+    seq = toy_sequence(frames=8)
+    fig = (viz.animate_skeleton_3d(seq, LAYOUT) if kind == "animation" else
+           viz.side_by_side_3d({"a": seq, "b": seq[:, :5]}, LAYOUT))  # fmt: skip
+    (menu,), (slider,) = fig.layout.updatemenus, fig.layout.sliders
+    # Both hang from the plot's bottom-left corner into the bottom margin, so their horizontal
+    # distance is in pixels (pads), the same at every figure width.
+    assert (menu.x, menu.xanchor, menu.y, menu.yanchor, menu.direction) == (
+        0, "left", 0, "top", "left",
+    )  # fmt: skip
+    assert (slider.x, slider.xanchor, slider.y, slider.yanchor, slider.len) == (
+        0, "left", 0, "top", 1,
+    )  # fmt: skip
+    assert slider.currentvalue.xanchor == "left", "the label starts where the rail starts"
+    buttons_end = menu.pad.l + sum(_button_width_px(b.label) for b in menu.buttons)
+    assert buttons_end < slider.pad.l, (buttons_end, slider.pad.l)
+    # Label (~25 px), rail (~20 px) and tick labels (~25 px) fit in the bottom margin.
+    assert slider.pad.t + 70 + slider.pad.b <= fig.layout.margin.b
+    assert menu.pad.t + 35 <= fig.layout.margin.b
 
 
 def test_save_figure_closes_pyplot_figures_and_overwrites(tmp_path):
