@@ -190,11 +190,12 @@ fig
 # %% [markdown]
 # ## 4 · One sequence in 3D
 #
-# Drag to rotate, use the slider or press *play*. Left-side bones are blue, right-side red, the
-# spine and head dark grey; a second person is drawn fainter. The box is an equal-aspect cube with
-# **z up**; after normalisation the actor faces +y, and the camera looks at them from the front
-# (their right arm, in red, is on your left). The interactive figure is also saved as HTML
-# (plotly.js comes from the CDN, so the file stays small).
+# Drag to rotate, use the slider or press *play*. To zoom, pick the zoom tool at the top right and
+# drag; the mouse wheel scrolls the page, not the figure. Left-side bones are blue, right-side red,
+# the spine and head dark grey; a second person is drawn fainter. The box is an equal-aspect cube
+# with **z up**; after normalisation the actor faces +y, and the camera looks at them from the front
+# (their right arm, in red, is on your left). The interactive figure is also saved as HTML, beside
+# one shared `figures/plotly.min.js`, so it opens offline and stays small.
 
 # %%
 title = f"{data.sample_names[SAMPLE_INDEX]}: {data.class_names[data.labels[SAMPLE_INDEX]]}"
