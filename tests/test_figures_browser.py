@@ -54,6 +54,7 @@ class Chromium:
     JSON ended by a NUL byte."""
 
     def __init__(self, executable: str, profile: Path):
+        self._log = profile / "chromium.log"  # a file, not a pipe nobody reads while it runs
         to_browser, self._commands = os.pipe()
         self._replies, from_browser = os.pipe()
 
@@ -62,19 +63,24 @@ class Chromium:
             os.dup2(high[0], 3)
             os.dup2(high[1], 4)
 
-        self.process = subprocess.Popen(
-            [executable, "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run",
-             "--no-default-browser-check", "--disable-extensions", "--hide-scrollbars",
-             "--disable-background-networking", "--remote-debugging-pipe",
-             "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9",
-             f"--user-data-dir={profile}", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            close_fds=False, preexec_fn=on_fds_3_and_4,
-        )  # fmt: skip
+        with self._log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [executable, "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run",
+                 "--no-default-browser-check", "--disable-extensions", "--hide-scrollbars",
+                 "--disable-background-networking", "--remote-debugging-pipe",
+                 "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9",
+                 f"--user-data-dir={profile}", "about:blank"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+                close_fds=False, preexec_fn=on_fds_3_and_4,
+            )  # fmt: skip
         os.close(to_browser)
         os.close(from_browser)
         self._buffer, self._id, self.session = b"", 0, None
-        target = self.send("Target.createTarget", url="about:blank")["targetId"]
+        try:
+            target = self.send("Target.createTarget", url="about:blank", timeout=30)["targetId"]
+        except (OSError, EOFError, TimeoutError, RuntimeError) as error:
+            self.close()
+            raise RuntimeError(f"{error}: {self.last_log_line()}") from error
         self.session = self.send("Target.attachToTarget", targetId=target, flatten=True)[
             "sessionId"
         ]
@@ -82,6 +88,12 @@ class Chromium:
             self.send(method)
         self.send("Network.emulateNetworkConditions", offline=True, latency=0,
                   downloadThroughput=-1, uploadThroughput=-1)  # fmt: skip
+
+    def last_log_line(self) -> str:
+        """The last line Chromium logged, other than its harmless D-Bus complaints."""
+        lines = self._log.read_text(errors="replace").splitlines() if self._log.exists() else []
+        useful = [line.strip() for line in lines if line.strip() and "dbus" not in line.lower()]
+        return useful[-1][:200] if useful else "nothing logged"
 
     def _message(self, deadline: float) -> dict:
         while b"\0" not in self._buffer:
@@ -150,7 +162,10 @@ class Chromium:
             self.process.kill()
             self.process.wait()
         for fd in (self._commands, self._replies):
-            os.close(fd)
+            try:
+                os.close(fd)
+            except OSError:
+                pass  # closed already
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +176,7 @@ def browser(tmp_path_factory):
     try:
         chromium = Chromium(executable, tmp_path_factory.mktemp("chromium-profile"))
     except (OSError, EOFError, TimeoutError, RuntimeError) as error:
-        pytest.skip(f"chromium cannot run headless here: {str(error)[:200]}")
+        pytest.skip(f"chromium cannot run headless here: {str(error)[:300]}")
     yield chromium
     chromium.close()
 
