@@ -262,11 +262,11 @@ def run_notebook(notebook: Path, out: Path, parameters: dict, args, timeout: int
 
 
 def write_summary(path: Path, standard: dict, extra: dict, results: list[Result]) -> None:
-    """Write the run summary atomically (temp file, then rename), after every notebook."""
+    """Write the run summary atomically (skelviz's one atomic writer), after every notebook."""
+    from skelviz.atomic import write_json
+
     summary = {"parameters": standard, "extra": extra, "results": [asdict(r) for r in results]}
-    temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    write_json(path, summary)
 
 
 def print_summary(results: list[Result], output_dir: str) -> None:

@@ -25,12 +25,11 @@ Introduced in ``notebooks/00_skeleton_data``.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from skelviz.atomic import write_atomic
 from skelviz.dataset import SkeletonDataError, SkeletonDataset
 from skelviz.preprocess import DEFAULT_NORMALIZATION, check_normalization
 from skelviz.readers.load_report import LoadReport
@@ -260,17 +259,6 @@ def save_generic(dataset: SkeletonDataset, folder: str | Path, normalized: bool 
         },  # fmt: skip
     }
     arrays = dict(zip(dataset.sample_names, dataset.sequences))
-    _atomic_write(folder / SEQUENCE_FILE, lambda f: np.savez_compressed(f, **arrays))
-    _atomic_write(folder / META_FILE, lambda f: f.write(json.dumps(meta, indent=1).encode()))
+    write_atomic(folder / SEQUENCE_FILE, lambda f: np.savez_compressed(f, **arrays))
+    write_atomic(folder / META_FILE, lambda f: f.write(json.dumps(meta, indent=1).encode()))
     return folder
-
-
-def _atomic_write(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
