@@ -54,6 +54,7 @@ class Chromium:
     JSON ended by a NUL byte."""
 
     def __init__(self, executable: str, profile: Path):
+        profile.mkdir(parents=True, exist_ok=True)
         self._log = profile / "chromium.log"  # a file, not a pipe nobody reads while it runs
         to_browser, self._commands = os.pipe()
         self._replies, from_browser = os.pipe()
