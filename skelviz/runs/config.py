@@ -173,7 +173,7 @@ class FinetuneSection:
     epochs: int = 50
     milestones: tuple[int, ...] = (30, 40)  # lr x lr_gamma at each epoch listed
     lr_gamma: float = 0.1
-    crop_l_min: float = 0.5  # training crop ratio ~ U(crop_l_min, 1), resized to frames
+    train_l_min: float = 0.5  # training crop ratio ~ U(train_l_min, 1), resized to frames
     test_every: int = 1  # test accuracy every this many epochs (and always after the last)
     source_dataset: str = ""  # "" = pretrain on the run's own train split; else transfer
     source_protocol: str = ""  # the source's split ("" = the run's protocol)
@@ -478,8 +478,8 @@ def _validate_finetune(cfg: Config, need) -> None:
     need(_is_number(ft.momentum) and 0 <= ft.momentum < 1, "finetune.momentum: must lie in [0, 1)")
     need(_is_number(ft.weight_decay) and ft.weight_decay >= 0, "finetune.weight_decay: >= 0")
     need(
-        _is_number(ft.crop_l_min) and 0 < ft.crop_l_min <= 1,
-        "finetune.crop_l_min: must lie in (0, 1]",
+        _is_number(ft.train_l_min) and 0 < ft.train_l_min <= 1,
+        "finetune.train_l_min: must lie in (0, 1]",
     )
     need(
         isinstance(ft.milestones, tuple)

@@ -14,7 +14,7 @@ sequences. The paper uses it three ways, all one task here:
 
 Appendix A.1 gives one schedule for the semi-supervised and transfer settings, used here for all
 three (the appendix states none for Table 7): Adam, lr 1e-4, 50 epochs, x0.1 after epochs 30 and
-40, batch 64. Training sequences are random temporal crops (a ratio U(crop_l_min, 1) of the valid
+40, batch 64. Training sequences are random temporal crops (a ratio U(train_l_min, 1) of the valid
 frames, resized to ``frames``, as the linear task); test sequences the centre crop, in eval mode.
 The run reports the **last** epoch. The labelled subset depends only on the data and
 ``subset_seed`` (:func:`label_subset`), so pretrained and scratch runs see the same sequences;
@@ -284,7 +284,7 @@ class FinetuneJob:
     def step(self, batch) -> dict[str, float]:
         x, lengths, labels = (t.to(self.device) for t in batch)
         crops = temporal_crop_resize(
-            x, lengths, self.crop_gen, self.config.finetune.crop_l_min, 1.0,
+            x, lengths, self.crop_gen, self.config.finetune.train_l_min, 1.0,
             self.config.data.frames, self.config.augment.min_crop_frames,
         )  # (B, M, T, V, C)  # fmt: skip
         self.model.train()  # the encoder trains too: BatchNorm statistics update
