@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
 
 from plotly.io.base_renderers import MimetypeRenderer, PlotlyRenderer
 
+from skelviz.atomic import write_atomic
 from skelviz.paths import OutputPaths, output_paths
 from skelviz.viz2d import (
     class_length_stats,
@@ -77,19 +77,6 @@ if (!window.skelvizWheelScrollsPage) {
 
 
 # ---------------------------------------------------------------------------------------------
-def _atomic_write(target: Path, write) -> None:
-    """Call ``write(temp_path)``, then move the temporary file onto ``target``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; figures are ordinary shareable files
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_figure(
     fig, name: str, paths: OutputPaths | str | os.PathLike | None = None, dpi: int = SAVE_DPI
 ) -> Path:
@@ -108,20 +95,18 @@ def save_figure(
     if _is_plotly(fig):
         target = folder / f"{base}.html"
         write_plotlyjs(folder)  # first, so write_html's "directory" mode finds it in place
-        _atomic_write(
-            target,
-            lambda tmp: fig.write_html(
-                tmp, include_plotlyjs="directory", full_html=True, auto_play=False,
-                config=dict(PLOTLY_CONFIG), post_script=[WHEEL_SCROLLS_PAGE_JS],
-            ),
+        html = fig.to_html(
+            include_plotlyjs="directory", full_html=True, auto_play=False,
+            config=dict(PLOTLY_CONFIG), post_script=[WHEEL_SCROLLS_PAGE_JS],
         )  # fmt: skip
+        write_atomic(target, lambda handle: handle.write(html.encode("utf-8")))
         return target
     if _is_matplotlib(fig):
         import matplotlib.pyplot as plt
 
         target = folder / f"{base}.png"
-        _atomic_write(target, lambda tmp: fig.savefig(tmp, dpi=dpi, format="png",
-                                                      facecolor="white"))  # fmt: skip
+        write_atomic(target, lambda handle: fig.savefig(handle, dpi=dpi, format="png",
+                                                        facecolor="white"))  # fmt: skip
         plt.close(fig)  # releases pyplot-managed figures; a no-op for bare Figure objects
         return target
     raise TypeError(f"save_figure({name!r}): expected a matplotlib or plotly figure, "
@@ -140,7 +125,7 @@ def write_plotlyjs(folder: str | os.PathLike) -> Path:
         with open(target, "rb") as stored:
             if stored.read(len(header)) == header and target.stat().st_size == len(script.encode()):
                 return target
-    _atomic_write(target, lambda tmp: Path(tmp).write_text(script, encoding="utf-8"))
+    write_atomic(target, lambda handle: handle.write(script.encode("utf-8")))
     return target
 
 
