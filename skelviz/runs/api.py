@@ -146,8 +146,9 @@ def run(
         result.data = data
         return result
 
-    def upstream(other: str, other_config: Config) -> RunResult:
-        """Another task's run on the same data and output folder (reused when it exists)."""
+    def upstream(other: str, other_config: Config, data: RunData = data) -> RunResult:
+        """Another task's run in the same output folder (reused when it exists), on this run's
+        data unless ``data`` is given (a transfer's source dataset)."""
         return run(other, other_config, data_root=data_root, output_dir=output_dir, data=data,
                    progress=progress, say=say)  # fmt: skip
 

@@ -27,7 +27,6 @@ Introduced in ``notebooks/07_finetune_semi_supervised_transfer``.
 from __future__ import annotations
 
 import copy
-import inspect
 
 import numpy as np
 import torch
@@ -125,19 +124,7 @@ def _pretraining_run(config: Config, upstream):
     """The pretraining run a pretrained fine-tuning starts from (reused or trained)."""
     if not transfer(config):
         return upstream("pretrain", config)
-    source, data = source_config(config), _source_data(config)
-    if "data" in inspect.signature(upstream).parameters:
-        return upstream("pretrain", source, data=data)
-    # skelviz.runs.api.run's ``upstream`` reuses the run's own data; until it takes ``data=``,
-    # run the source's pretraining with the same output folder and reporting, read from it.
-    from skelviz.runs.api import run
-
-    given = inspect.getclosurevars(upstream).nonlocals
-    missing = {"output_dir", "progress", "say"} - set(given)
-    if missing:
-        raise RuntimeError(f"finetune: upstream runner lacks {sorted(missing)} for the source")
-    return run("pretrain", source, output_dir=given["output_dir"], data=data,
-               progress=given["progress"], say=given["say"])  # fmt: skip
+    return upstream("pretrain", source_config(config), data=_source_data(config))
 
 
 def finetune_encoder(config: Config, data: RunData, upstream) -> tuple[ConcatEncoder, str]:
