@@ -404,42 +404,57 @@ def validate(cfg: Config) -> Config:
 
 
 def _validate_downstream(cfg: Config, need) -> None:
-    """Constraints of the downstream sections (linear, knn)."""
-    lin, knn = cfg.linear, cfg.knn
-    for section, values in (("linear", lin), ("knn", knn)):
-        text = values.representation
-        if text == "":
-            continue  # the first pretrained representation (probed_representations)
-        reps = text.split("+") if isinstance(text, str) else []
-        need(
-            bool(reps)
-            and all(r in cfg.encoder.representations for r in reps)
-            and len(set(reps)) == len(reps),
-            f"{section}.representation: {text!r} must name one or more of the pretrained "
-            f"encoders {cfg.encoder.representations}, joined by +",
-        )
-        need(isinstance(values.pretrained, bool), f"{section}.pretrained: true or false")
-    for name in ("batch_size", "epochs"):
-        value = getattr(lin, name)
-        need(_is_int(value) and value > 0, f"linear.{name}: a positive integer, got {value!r}")
-    for name in ("lr", "lr_gamma"):
-        value = getattr(lin, name)
-        need(_is_number(value) and value > 0, f"linear.{name}: a number > 0, got {value!r}")
-    need(_is_number(lin.momentum) and 0 <= lin.momentum < 1, "linear.momentum: must lie in [0, 1)")
-    need(_is_number(lin.weight_decay) and lin.weight_decay >= 0, "linear.weight_decay: >= 0")
+    """Constraints of the downstream sections (linear, knn, finetune)."""
+    for section in ("linear", "knn", "finetune"):
+        _check_representation(cfg, section, need)
+    for section in ("linear", "finetune"):
+        _check_schedule(getattr(cfg, section), section, need)
+    need(isinstance(cfg.linear.pretrained, bool), "linear.pretrained: true or false")
+    need(isinstance(cfg.knn.pretrained, bool), "knn.pretrained: true or false")
     need(
-        _is_number(lin.crop_l_min) and 0 < lin.crop_l_min <= 1,
+        _is_number(cfg.linear.crop_l_min) and 0 < cfg.linear.crop_l_min <= 1,
         "linear.crop_l_min: must lie in (0, 1]",
     )
+    ks = cfg.knn.ks
     need(
-        isinstance(lin.milestones, tuple)
-        and all(_is_int(e) and e > 0 for e in lin.milestones)
-        and list(lin.milestones) == sorted(lin.milestones),
-        f"linear.milestones: increasing positive epochs, got {lin.milestones!r}",
+        isinstance(ks, tuple) and len(ks) > 0 and all(_is_int(k) and k > 0 for k in ks),
+        f"knn.ks: one or more positive integers, got {ks!r}",
+    )
+
+
+def _check_representation(cfg: Config, section: str, need) -> None:
+    """``section.representation``: empty (the first pretrained) or pretrained ones joined by +."""
+    text = getattr(cfg, section).representation
+    reps = text.split("+") if isinstance(text, str) else [None]
+    need(
+        text == ""
+        or (all(r in cfg.encoder.representations for r in reps) and len(set(reps)) == len(reps)),
+        f"{section}.representation: {text!r} must name one or more of the pretrained "
+        f"encoders {cfg.encoder.representations}, joined by +",
+    )
+
+
+def _check_schedule(values, section: str, need) -> None:
+    """The optimiser fields a downstream section shares with the others."""
+    for name in ("batch_size", "epochs"):
+        value = getattr(values, name)
+        need(_is_int(value) and value > 0, f"{section}.{name}: a positive integer, got {value!r}")
+    for name in ("lr", "lr_gamma"):
+        value = getattr(values, name)
+        need(_is_number(value) and value > 0, f"{section}.{name}: a number > 0, got {value!r}")
+    need(
+        _is_number(values.momentum) and 0 <= values.momentum < 1,
+        f"{section}.momentum: must lie in [0, 1)",
     )
     need(
-        isinstance(knn.ks, tuple) and len(knn.ks) > 0 and all(_is_int(k) and k > 0 for k in knn.ks),
-        f"knn.ks: one or more positive integers, got {knn.ks!r}",
+        _is_number(values.weight_decay) and values.weight_decay >= 0,
+        f"{section}.weight_decay: >= 0",
+    )
+    need(
+        isinstance(values.milestones, tuple)
+        and all(_is_int(e) and e > 0 for e in values.milestones)
+        and list(values.milestones) == sorted(values.milestones),
+        f"{section}.milestones: increasing positive epochs, got {values.milestones!r}",
     )
 
 
@@ -447,15 +462,8 @@ FINETUNE_INITS = ("pretrained", "scratch")
 
 
 def _validate_finetune(cfg: Config, need) -> None:
-    """Constraints of the finetune section."""
+    """Constraints of the finetune section beyond those it shares (``_validate_downstream``)."""
     ft = cfg.finetune
-    reps = ft.representation.split("+") if isinstance(ft.representation, str) else []
-    need(
-        ft.representation == ""
-        or (all(r in cfg.encoder.representations for r in reps) and len(set(reps)) == len(reps)),
-        f"finetune.representation: {ft.representation!r} must name one or more of the "
-        f"pretrained encoders {cfg.encoder.representations}, joined by +",
-    )
     need(ft.init in FINETUNE_INITS, f"finetune.init: {ft.init!r} is not one of {FINETUNE_INITS}")
     need(
         ft.optimizer in OPTIMIZERS,
@@ -465,27 +473,17 @@ def _validate_finetune(cfg: Config, need) -> None:
         _is_number(ft.label_fraction) and 0 < ft.label_fraction <= 1,
         f"finetune.label_fraction: must lie in (0, 1], got {ft.label_fraction!r}",
     )
-    for name in ("batch_size", "epochs", "test_every"):
-        value = getattr(ft, name)
-        need(_is_int(value) and value > 0, f"finetune.{name}: a positive integer, got {value!r}")
+    need(
+        _is_int(ft.test_every) and ft.test_every > 0,
+        f"finetune.test_every: a positive integer, got {ft.test_every!r}",
+    )
     need(
         _is_int(ft.subset_seed) and ft.subset_seed >= 0,
         f"finetune.subset_seed: a non-negative integer, got {ft.subset_seed!r}",
     )
-    for name in ("lr", "lr_gamma"):
-        value = getattr(ft, name)
-        need(_is_number(value) and value > 0, f"finetune.{name}: a number > 0, got {value!r}")
-    need(_is_number(ft.momentum) and 0 <= ft.momentum < 1, "finetune.momentum: must lie in [0, 1)")
-    need(_is_number(ft.weight_decay) and ft.weight_decay >= 0, "finetune.weight_decay: >= 0")
     need(
         _is_number(ft.train_l_min) and 0 < ft.train_l_min <= 1,
         "finetune.train_l_min: must lie in (0, 1]",
-    )
-    need(
-        isinstance(ft.milestones, tuple)
-        and all(_is_int(e) and e > 0 for e in ft.milestones)
-        and list(ft.milestones) == sorted(ft.milestones),
-        f"finetune.milestones: increasing positive epochs, got {ft.milestones!r}",
     )
     for name in ("source_dataset", "source_protocol", "source_fingerprint"):
         value = getattr(ft, name)
