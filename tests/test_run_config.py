@@ -97,6 +97,11 @@ def test_flat_and_dotted_overrides_and_string_representations():
         (dict(milestones=(5, 3)), "milestones"),
         (dict(amp="yes"), "amp"),
         (dict(representations="img", frames=8), "HCN"),
+        ({"finetune.lr": -1}, "finetune.lr: a number > 0"),
+        ({"finetune.milestones": (5, 3)}, "finetune.milestones"),
+        ({"linear.momentum": 1.5}, "linear.momentum"),
+        ({"finetune.representation": "img"}, "finetune.representation: 'img'"),
+        ({"knn.ks": (0,)}, "knn.ks"),
         (dict(learning_rate=0.1), "unknown config field 'learning_rate'"),
     ],
 )
