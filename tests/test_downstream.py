@@ -111,3 +111,17 @@ def test_a_linear_run_resumes_to_the_uninterrupted_result(tmp_path):
     resumed = go("linear", tmp_path / "b")
     assert resumed.history["steps"] == straight.history["steps"]
     assert resumed.metrics["top1"] == straight.metrics["top1"]
+
+
+def test_combined_features_from_separate_intra_runs(tmp_path):
+    probe = go(
+        "linear", tmp_path, **{"linear.representation": "seq+stg", "linear.separately": True}
+    )
+    names = sorted(p.name.rsplit("-", 1)[0] for p in (tmp_path / "runs" / "pretrain").iterdir())
+    assert names == ["intra_seq", "intra_stg"]  # one intra run per encoder, no inter run
+    assert probe.metrics["source"].count("intra_") == 2 and "intra_separately" in probe.name
+    intra_seq = load_run(next((tmp_path / "runs" / "pretrain").glob("intra_seq-*")))
+    loaded = load_run(probe.folder).model().encoder.parts["seq"].state_dict()
+    assert all(
+        torch.equal(v, loaded[k]) for k, v in intra_seq.encoders()["seq"].state_dict().items()
+    )

@@ -136,6 +136,7 @@ class LinearSection:
     representation: str = ""  # whose features ("" = the first pretrained, SEQ in the paper);
     # "seq+stg" concatenates two encoders' features (Table 10)
     pretrained: bool = True  # False: the same encoder untrained (the baseline)
+    separately: bool = False  # True: each encoder from its own intra run (Table 10's intra rows)
     lr: float = 0.1
     momentum: float = 0.9
     weight_decay: float = 0.0
@@ -410,6 +411,7 @@ def _validate_downstream(cfg: Config, need) -> None:
     for section in ("linear", "finetune"):
         _check_schedule(getattr(cfg, section), section, need)
     need(isinstance(cfg.linear.pretrained, bool), "linear.pretrained: true or false")
+    need(isinstance(cfg.linear.separately, bool), "linear.separately: true or false")
     need(isinstance(cfg.knn.pretrained, bool), "knn.pretrained: true or false")
     need(
         _is_number(cfg.linear.crop_l_min) and 0 < cfg.linear.crop_l_min <= 1,

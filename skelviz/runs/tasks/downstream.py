@@ -48,9 +48,20 @@ def source_encoder(
     reps = probed_representations(config, section)
     if not getattr(config, section).pretrained:
         return untrained_encoder(config, section, data.layout, data.num_persons), "untrained"
+    if getattr(getattr(config, section), "separately", False):  # Table 10: intra, one by one
+        runs = {r: upstream("pretrain", intra_config(config, r)) for r in reps}
+        parts = {r: run.encoders()[r] for r, run in runs.items()}
+        return ConcatEncoder(parts), "+".join(run.name for run in runs.values())
     pretrained = upstream("pretrain", config)
     encoders = pretrained.encoders()
     return ConcatEncoder({r: encoders[r] for r in reps}), pretrained.name
+
+
+def intra_config(config: Config, representation: str) -> Config:
+    """``config`` with intra-skeleton pretraining of one representation (downstream fields reset,
+    as the pretraining run's key does not read them)."""
+    reset = {f"{s}.representation": "" for s in ("linear", "knn", "finetune")}
+    return config.replace(representations=representation, **reset)
 
 
 def frozen(encoder: nn.Module) -> nn.Module:

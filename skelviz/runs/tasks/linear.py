@@ -60,6 +60,8 @@ def confusion_matrix(labels: torch.Tensor, predicted: torch.Tensor, classes: int
 def run_name(config: Config) -> str:
     reps = "-".join(probed_representations(config, "linear"))
     source = pretrain.run_name(config) if config.linear.pretrained else "untrained"
+    if config.linear.pretrained and config.linear.separately:
+        source = "intra_separately"
     return f"{reps}_from_{source}"
 
 
