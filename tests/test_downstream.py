@@ -43,6 +43,8 @@ def test_the_linear_probe_trains_two_tensors_and_leaves_the_backbone_bit_identic
         assert torch.equal(tensor, after[key]), key  # weights and BatchNorm statistics
     classifier = load_run(probe.folder).model().classifier
     assert classifier.weight.shape == (4, pretrained.encoders()["seq"].feature_dim)
+    encoder_params = sum(p.numel() for p in pretrained.encoders()["seq"].parameters())
+    assert probe.metrics["inference_parameters"] == encoder_params + classifier.weight.numel() + 4
 
 
 def test_the_sanity_check_fails_when_the_backbone_moves(tmp_path):

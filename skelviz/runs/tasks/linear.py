@@ -175,6 +175,7 @@ def metrics(job: LinearJob, fitted: Fitted) -> dict:
         "chance": 1.0 / classes,
         "source": job.source,
         "representation": "+".join(probed_representations(job.config, "linear")),
+        "inference_parameters": sum(p.numel() for p in job.model.parameters()),
         "trained_tensors": trained,
         "backbone_unchanged": True,
     }
