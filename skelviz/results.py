@@ -394,6 +394,8 @@ def _pretraining(run: RunRow) -> str:
     reps = run.config.get("encoder", {}).get("representations", [])
     if source == "untrained" or source == "scratch":
         return source
+    if run.config.get("linear", {}).get("separately") and run.task == "linear":
+        return "intra separately"  # each encoder from its own intra run (Table 10)
     kind = "inter" if len(reps) > 1 else "intra"
     return f"{kind} {'+'.join(r.upper() for r in reps)}"
 
@@ -555,7 +557,7 @@ def table7_supervised(runs: list[RunRow]) -> Table:
     return table
 
 
-PARAM_KEYS = ("inference_params", "encoder_params", "num_params", "parameters")
+PARAM_KEYS = ("inference_parameters", "inference_params", "encoder_params", "num_params")
 
 
 def table10_combined(runs: list[RunRow]) -> Table:
