@@ -676,3 +676,20 @@ def to_markdown(table: Table) -> str:
         lines.append("")
         lines.extend(table.notes)
     return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> str:
+    """``python -m skelviz.results OUTPUT_DIR [--raw-floor F]``: every table as markdown."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="results tables of an output folder")
+    parser.add_argument("output_dir")
+    parser.add_argument("--raw-floor", type=float, default=None, help="raw-coordinate 1-NN")
+    args = parser.parse_args(argv)
+    text = "\n\n".join(to_markdown(t) for t in all_tables(args.output_dir, args.raw_floor))
+    print(text)
+    return text
+
+
+if __name__ == "__main__":
+    main()

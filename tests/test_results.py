@@ -140,3 +140,10 @@ def test_no_runs_gives_empty_tables_that_say_so(tmp_path):
     assert len(tables) == 7
     assert all(not t.rows for t in tables[:-1])
     assert "_No finished runs for this table yet._" in results.to_markdown(tables[0])
+
+
+def test_the_command_line_prints_every_table(tmp_path, capsys):
+    from skelviz.results import main
+
+    text = main([str(tmp_path)])
+    assert text.count("**Table") == 6 and text in capsys.readouterr().out
