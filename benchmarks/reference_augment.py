@@ -1,13 +1,14 @@
 """A per-sample port of the released augmentation pipeline, the baseline of bench_augment.py.
 
 Follows ``feeder/augmentations.py`` and the inter feeder's ``__getitem__`` of
-fmthoker/skeleton-contrast with the operations ``shared/notes/reference-implementation.md``
-section 2 describes (paraphrased, not copied), so that it costs what the released code costs:
+fmthoker/skeleton-contrast with the operations ``docs/released-code.md#augmentations``
+describes (paraphrased, not copied), so that it costs what the released code costs:
 one sample ``(C, T, V, M)`` at a time; Python ``random`` for the coins and matrix entries, numpy's
 legacy global-style generator for the crop and the joint choice; the shear and the joint map as
 ``np.dot`` on a ``(T, V, M, C)`` transposed copy with a float64 matrix; the resize as
 ``F.interpolate(mode="bilinear")`` on a ``(1, C*V*M, L, 1)`` tensor. The only change is the
-NumPy 2 fix the notes call for: the crop scale is drawn as a Python float.
+NumPy 2 fix (``docs/released-code.md#defects-of-the-released-code``): the crop scale is drawn
+as a Python float.
 It exists to measure the speed of the released approach, not as library code.
 """
 
