@@ -12,7 +12,8 @@ from skelviz.runs.api import load_run, run
 from skelviz.runs.config import ConfigError, resolve_config
 from skelviz.runs.data import RunData, fingerprint
 from skelviz.runs.tasks import finetune
-from skelviz.runs.tasks.finetune import FinetuneJob, batch_bounds, label_subset
+from skelviz.runs.tasks.downstream import batch_bounds
+from skelviz.runs.tasks.finetune import FinetuneJob, label_subset
 from skelviz.runs.tasks.pretrain import build_moco
 from skelviz.skeleton import KINECT_V1_20
 

@@ -23,7 +23,9 @@ import torch
 from skelviz.runs.distributed import Rank, broadcast_buffers
 from skelviz.runs.store import RunFolder
 
-__all__ = ["Job", "GeneratorState", "Fitted", "fit", "quiet", "PROGRESS_FILE_VARIABLE"]
+__all__ = [
+    "Job", "GeneratorState", "Fitted", "fit", "quiet", "build_optimizer", "PROGRESS_FILE_VARIABLE",
+]  # fmt: skip
 
 # When set, the engine writes one line of progress to this file after every epoch, so a process
 # that cannot see the progress bar (the notebook runner around a papermill kernel) can show it.
@@ -61,6 +63,13 @@ class GeneratorState:
 
     def load_state_dict(self, state: dict) -> None:
         self.generator.set_state(state["state"].cpu())
+
+
+def build_optimizer(name: str, params, lr: float, momentum: float, weight_decay: float):
+    """``"adam"`` (``momentum`` unused) or ``"sgd"`` with momentum, as every task configures one."""
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
+    return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
 
 
 @dataclass

@@ -11,13 +11,19 @@ Introduced in ``notebooks/06_linear_and_knn``.
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
+from skelviz.augment import temporal_crop_resize
+from skelviz.dataset import SkeletonDataset
 from skelviz.runs.config import Config, probed_representations
 from skelviz.runs.data import RunData
 from skelviz.runs.tasks.pretrain import build_moco
 
-__all__ = ["ConcatEncoder", "source_encoder", "frozen", "untrained_encoder"]
+__all__ = [
+    "ConcatEncoder", "source_encoder", "frozen", "untrained_encoder", "intra_config",
+    "batch_bounds", "labelled_batches", "classifier_step",
+]  # fmt: skip
 
 
 class ConcatEncoder(nn.Module):
@@ -69,3 +75,41 @@ def frozen(encoder: nn.Module) -> nn.Module:
     for p in encoder.parameters():
         p.requires_grad_(False)
     return encoder.eval()
+
+
+# --- training a classifier on labelled crops (the linear and finetune tasks) -----------------
+def batch_bounds(n: int, batch_size: int) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each batch over ``n`` shuffled sequences. The last partial batch is
+    kept, except that a lone last sequence joins the batch before it (BatchNorm in train mode
+    cannot normalise a batch of one)."""
+    bounds = [(s, min(s + batch_size, n)) for s in range(0, n, batch_size)]
+    if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] == 1:
+        bounds[-2:] = [(bounds[-2][0], n)]
+    return bounds
+
+
+def labelled_batches(dataset: SkeletonDataset, bounds, generator: torch.Generator):
+    """One epoch of ``(x (B, M, T_b, V, C), lengths (B,), labels (B,))`` in a shuffled order."""
+    order = torch.randperm(len(dataset), generator=generator).numpy()  # (N,)
+    for start, stop in bounds:
+        idx = order[start:stop]  # (B,)
+        x, lengths = dataset.batch(idx)
+        yield torch.from_numpy(x), torch.from_numpy(lengths), torch.as_tensor(dataset.labels[idx])
+
+
+def classifier_step(model: nn.Module, optimizer, batch, crop_gen, l_min: float, config: Config):
+    """One step of cross-entropy on random crops (a ratio U(l_min, 1) of the valid frames,
+    resized to ``data.frames``); ``model`` decides what trains (a frozen probe or everything).
+    Returns what the engine logs."""
+    device = next(model.parameters()).device
+    x, lengths, labels = (t.to(device) for t in batch)
+    crops = temporal_crop_resize(
+        x, lengths, crop_gen, l_min, 1.0, config.data.frames, config.augment.min_crop_frames
+    )  # (B, M, T, V, C)
+    logits = model(crops)  # (B, classes)
+    loss = F.cross_entropy(logits, labels)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    accuracy = (logits.argmax(dim=1) == labels).float().mean().item()
+    return {"loss": loss.item(), "train_top1": accuracy, "lr": optimizer.param_groups[0]["lr"]}

@@ -30,17 +30,21 @@ import copy
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from skelviz.augment import temporal_crop_resize
 from skelviz.evaluate import extract_features
 from skelviz.runs.config import Config, ConfigError, probed_representations
 from skelviz.runs.data import RunData, layout_from_dict, load_run_data
 from skelviz.runs.distributed import Rank
-from skelviz.runs.engine import Fitted, GeneratorState
+from skelviz.runs.engine import Fitted, GeneratorState, build_optimizer
 from skelviz.runs.tasks import pretrain
-from skelviz.runs.tasks.downstream import ConcatEncoder, untrained_encoder
+from skelviz.runs.tasks.downstream import (
+    ConcatEncoder,
+    batch_bounds,
+    classifier_step,
+    labelled_batches,
+    untrained_encoder,
+)
 from skelviz.runs.tasks.linear import confusion_matrix
 
 NAME = "finetune"
@@ -52,7 +56,6 @@ __all__ = [
     "label_subset",
     "source_config",
     "task_seeds",
-    "batch_bounds",
 ]
 
 
@@ -84,16 +87,6 @@ def task_seeds(config: Config) -> tuple[int, int, int]:
     ``run.seed`` and ``finetune.subset_seed`` together, so each repeat draws its own."""
     sequence = np.random.SeedSequence([config.run.seed, config.finetune.subset_seed])
     return tuple(int(s) for s in sequence.generate_state(3))
-
-
-def batch_bounds(n: int, batch_size: int) -> list[tuple[int, int]]:
-    """``(start, stop)`` of each batch over ``n`` shuffled sequences. The last partial batch is
-    kept, except that a lone last sequence joins the batch before it (BatchNorm in train mode
-    cannot normalise a batch of one)."""
-    bounds = [(s, min(s + batch_size, n)) for s in range(0, n, batch_size)]
-    if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] == 1:
-        bounds[-2:] = [(bounds[-2][0], n)]
-    return bounds
 
 
 # --- where the encoder comes from ------------------------------------------------------------
@@ -238,12 +231,7 @@ class FinetuneJob:
         self.labelled = label_subset(data.train.labels, ft.label_fraction, ft.subset_seed)
         self.labelled_set = data.train.subset(self.labelled)
         params = list(self.model.parameters())
-        if ft.optimizer == "adam":
-            self.optimizer = torch.optim.Adam(params, lr=ft.lr, weight_decay=ft.weight_decay)
-        else:
-            self.optimizer = torch.optim.SGD(
-                params, lr=ft.lr, momentum=ft.momentum, weight_decay=ft.weight_decay
-            )
+        self.optimizer = build_optimizer(ft.optimizer, params, ft.lr, ft.momentum, ft.weight_decay)
         self.scheduler = torch.optim.lr_scheduler.MultiStepLR(
             self.optimizer, list(ft.milestones), ft.lr_gamma
         )
@@ -261,31 +249,12 @@ class FinetuneJob:
         }  # fmt: skip
 
     def batches(self):
-        train = self.labelled_set
-        order = torch.randperm(len(train), generator=self.data_gen).numpy()  # (N_labelled,)
-        for start, stop in self.bounds:
-            idx = order[start:stop]  # (B,)
-            x, lengths = train.batch(idx)  # (B, M, T_b, V, C), (B,)
-            yield torch.from_numpy(x), torch.from_numpy(lengths), torch.as_tensor(train.labels[idx])
+        return labelled_batches(self.labelled_set, self.bounds, self.data_gen)
 
     def step(self, batch) -> dict[str, float]:
-        x, lengths, labels = (t.to(self.device) for t in batch)
-        crops = temporal_crop_resize(
-            x, lengths, self.crop_gen, self.config.finetune.train_l_min, 1.0,
-            self.config.data.frames, self.config.augment.min_crop_frames,
-        )  # (B, M, T, V, C)  # fmt: skip
         self.model.train()  # the encoder trains too: BatchNorm statistics update
-        logits = self.model(crops)  # (B, classes)
-        loss = F.cross_entropy(logits, labels)
-        self.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        self.optimizer.step()
-        accuracy = (logits.argmax(dim=1) == labels).float().mean().item()
-        return {
-            "loss": loss.item(),
-            "train_top1": accuracy,
-            "lr": self.optimizer.param_groups[0]["lr"],
-        }
+        l_min = self.config.finetune.train_l_min
+        return classifier_step(self.model, self.optimizer, batch, self.crop_gen, l_min, self.config)
 
     def test_predictions(self) -> torch.Tensor:
         """Test-split predictions from the centre crop, encoder in eval mode."""

@@ -15,17 +15,23 @@ Introduced in ``notebooks/06_linear_and_knn``.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from skelviz.augment import temporal_crop_resize
 from skelviz.evaluate import extract_features
 from skelviz.runs.config import Config, probed_representations
 from skelviz.runs.data import RunData, layout_from_dict
 from skelviz.runs.distributed import Rank
 from skelviz.runs.engine import Fitted, GeneratorState
 from skelviz.runs.tasks import pretrain
-from skelviz.runs.tasks.downstream import ConcatEncoder, frozen, source_encoder, untrained_encoder
+from skelviz.runs.tasks.downstream import (
+    ConcatEncoder,
+    batch_bounds,
+    classifier_step,
+    frozen,
+    labelled_batches,
+    source_encoder,
+    untrained_encoder,
+)
 
 NAME = "linear"
 SECTIONS = (*pretrain.SECTIONS, "linear")
@@ -91,7 +97,8 @@ class LinearJob:
         )
         self.data_gen = torch.Generator().manual_seed(config.run.seed + 2)  # batch order
         self.crop_gen = torch.Generator(device=device).manual_seed(config.run.seed + 3)  # crops
-        self.steps_per_epoch = -(-len(data.train) // lin.batch_size)  # the last batch is kept
+        self.bounds = batch_bounds(len(data.train), lin.batch_size)
+        self.steps_per_epoch = len(self.bounds)
         frames = config.data.frames
         self.test_features = extract_features(self.model.encoder, data.test, frames, device=device)
         self.test_labels = torch.as_tensor(data.test.labels)
@@ -104,30 +111,11 @@ class LinearJob:
         }  # fmt: skip
 
     def batches(self):
-        b, train = self.config.linear.batch_size, self.data.train
-        order = torch.randperm(len(train), generator=self.data_gen)  # (N_train,)
-        for step in range(self.steps_per_epoch):
-            idx = order[step * b : (step + 1) * b].numpy()  # (B,)
-            x, lengths = train.batch(idx)  # (B, M, T_b, V, C), (B,)
-            yield torch.from_numpy(x), torch.from_numpy(lengths), torch.as_tensor(train.labels[idx])
+        return labelled_batches(self.data.train, self.bounds, self.data_gen)
 
     def step(self, batch) -> dict[str, float]:
-        x, lengths, labels = (t.to(self.device) for t in batch)
-        crops = temporal_crop_resize(
-            x, lengths, self.crop_gen, self.config.linear.crop_l_min, 1.0,
-            self.config.data.frames, self.config.augment.min_crop_frames,
-        )  # (B, M, T, V, C)  # fmt: skip
-        logits = self.model(crops)  # (B, classes)
-        loss = F.cross_entropy(logits, labels)
-        self.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        self.optimizer.step()
-        accuracy = (logits.argmax(dim=1) == labels).float().mean().item()
-        return {
-            "loss": loss.item(),
-            "train_top1": accuracy,
-            "lr": self.optimizer.param_groups[0]["lr"],
-        }
+        l_min = self.config.linear.crop_l_min
+        return classifier_step(self.model, self.optimizer, batch, self.crop_gen, l_min, self.config)
 
     def test_predictions(self) -> torch.Tensor:
         with torch.no_grad():

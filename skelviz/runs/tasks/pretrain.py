@@ -24,7 +24,7 @@ from skelviz.moco import InterMoCo, IntraMoCo, SkeletonMoCo, info_nce_loss
 from skelviz.runs.config import Config
 from skelviz.runs.data import RunData
 from skelviz.runs.distributed import Rank, mean_over_ranks, shard, wrap_ddp
-from skelviz.runs.engine import Fitted, GeneratorState
+from skelviz.runs.engine import Fitted, GeneratorState, build_optimizer
 from skelviz.skeleton import SkeletonLayout
 
 NAME = "pretrain"
@@ -166,12 +166,7 @@ class PretrainJob:
         }
         o = config.optim
         params = [p for p in self.model.query_nets.parameters() if p.requires_grad]
-        if o.optimizer == "adam":
-            self.optimizer = torch.optim.Adam(params, lr=o.lr, weight_decay=o.weight_decay)
-        else:
-            self.optimizer = torch.optim.SGD(
-                params, lr=o.lr, momentum=o.sgd_momentum, weight_decay=o.weight_decay
-            )
+        self.optimizer = build_optimizer(o.optimizer, params, o.lr, o.sgd_momentum, o.weight_decay)
         self.scheduler = torch.optim.lr_scheduler.MultiStepLR(
             self.optimizer, list(o.milestones), o.lr_gamma
         )
