@@ -21,7 +21,7 @@ from skelviz.skeleton import SkeletonLayout
 
 __all__ = ["RunData", "load_run_data", "fingerprint", "layout_to_dict", "layout_from_dict"]
 
-_CACHE: dict[tuple, SkeletonDataset] = {}
+_CACHE: dict[tuple, tuple[SkeletonDataset, str]] = {}  # (dataset, its fingerprint)
 
 
 @dataclass
@@ -88,7 +88,7 @@ def load_run_data(config: Config, data_root: str | None = None) -> RunData:
     if key not in _CACHE:
         options = dict(config.data.dataset_options)
         try:
-            _CACHE[key] = load_dataset(name, data_root or None, **options)
+            dataset = load_dataset(name, data_root or None, **options)
         except (TypeError, ValueError) as err:  # a reader keyword it does not take
             text = str(err)
             if "unexpected keyword" not in text and "unknown option" not in text:
@@ -97,7 +97,8 @@ def load_run_data(config: Config, data_root: str | None = None) -> RunData:
                 f"dataset_options: the {name} reader does not take {sorted(options)} ({text}); "
                 "data/README.md lists each reader's options"
             ) from None
-    dataset = _CACHE[key]
+        _CACHE[key] = dataset, fingerprint(dataset)  # hashed once per load, not per run
+    dataset, digest = _CACHE[key]
     if config.data.protocol not in dataset.splits:
         raise ConfigError(
             f"protocol: {dataset.name} has no split {config.data.protocol!r}; "
@@ -105,7 +106,7 @@ def load_run_data(config: Config, data_root: str | None = None) -> RunData:
         )
     train, test = dataset.split(config.data.protocol)
     report = dataset.load_report.as_dict() if dataset.load_report is not None else None
-    return RunData(train, test, config.data.protocol, fingerprint(dataset), report)
+    return RunData(train, test, config.data.protocol, digest, report)
 
 
 def layout_to_dict(layout: SkeletonLayout) -> dict:
