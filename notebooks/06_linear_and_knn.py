@@ -102,9 +102,12 @@ assert PROBE in cfg.encoder.representations
 # every probe that every backbone tensor is bit-identical and that exactly two tensors, the
 # classifier's weight and bias, were trained (MoCo's `main_lincls` sanity check).
 #
-# The probe by hand, for one batch: features from the frozen encoder, then one matrix product.
+# The probe by hand, for one batch of test sequences: features from the frozen encoder (here the
+# untrained one; the pretrained probe is trained in section 2), then one matrix product, which must
+# equal `LinearProbe`'s output. Only the classifier's weight and bias may require gradients.
 
 # %%
+from skelviz.augment import center_crop_resize
 from skelviz.runs.tasks.downstream import untrained_encoder
 
 probe_cfg = cfg.replace(**{"linear.representation": PROBE})
@@ -113,8 +116,6 @@ probe = LinearProbe(encoder, train_set.num_classes, seed=SEED).to(ctx.device)
 x, lengths = (
     torch.from_numpy(a).to(ctx.device) for a in test_set.batch(range(8))
 )  # (8, M, T, V, C)
-from skelviz.augment import center_crop_resize
-
 view = center_crop_resize(x, lengths, 0.95, cfg.data.frames)  # (8, M, T', V, C): the test crop
 with torch.no_grad():
     features = probe.encoder.eval()(view)  # (8, D): frozen features
