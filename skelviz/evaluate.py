@@ -20,7 +20,7 @@ from torch import nn
 from skelviz.augment import center_crop_resize
 from skelviz.dataset import SkeletonDataset
 
-__all__ = ["extract_features", "knn_predict", "knn_accuracy", "knn_monitor"]
+__all__ = ["extract_features", "knn_predict", "knn_accuracy", "knn_monitor", "knn_scores"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -130,3 +130,28 @@ def knn_monitor(
     train_feats = extract_features(encoder, gallery, frames, device=device)
     test_feats = extract_features(encoder, queries, frames, device=device)
     return knn_accuracy(train_feats, gallery.labels, test_feats, queries.labels, k)
+
+
+def knn_scores(
+    encoder: nn.Module,
+    train: SkeletonDataset,
+    test: SkeletonDataset,
+    validation: tuple[np.ndarray, np.ndarray],
+    frames: int = 64,
+    k: int = 1,
+    device: str | torch.device = "cpu",
+) -> dict[str, float]:
+    """``{"test": ..., "validation": ...}``: cosine k-NN accuracy with ``train`` as the gallery
+    and ``test`` as queries, and inside ``train`` with ``validation = (gallery, queries)`` indices
+    (``skelviz.runs.data.validation_split``). The train features are extracted once for both.
+
+    Introduced in ``notebooks/04_intra_skeleton_moco``.
+    """
+    gallery, queries = validation
+    train_feats = extract_features(encoder, train, frames, device=device)  # (N_train, D)
+    test_feats = extract_features(encoder, test, frames, device=device)  # (N_test, D)
+    return {
+        "test": knn_accuracy(train_feats, train.labels, test_feats, test.labels, k),
+        "validation": knn_accuracy(train_feats[gallery], train.labels[gallery],
+                                   train_feats[queries], train.labels[queries], k),
+    }  # fmt: skip

@@ -15,11 +15,13 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass
 
+import numpy as np
+
 from skelviz.dataset import SkeletonDataset
 from skelviz.runs.config import Config, ConfigError
 from skelviz.skeleton import SkeletonLayout
 
-__all__ = ["RunData", "load_run_data", "fingerprint", "layout_to_dict", "layout_from_dict"]
+__all__ = ["RunData", "load_run_data", "fingerprint", "validation_split", "layout_to_dict", "layout_from_dict"]
 
 _CACHE: dict[tuple, tuple[SkeletonDataset, str]] = {}  # (dataset, its fingerprint)
 
@@ -42,6 +44,13 @@ class RunData:
     def num_persons(self) -> int:
         return self.train.num_persons
 
+    def validation(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(gallery, queries)``: indices into ``train`` for choosing a recipe without the test part.
+
+        See :func:`validation_split`.
+        """
+        return validation_split(self.train)
+
     def facts(self) -> dict:
         """What a run records about its data (JSON-safe)."""
         return {
@@ -56,6 +65,26 @@ class RunData:
             "layout": layout_to_dict(self.layout),
             "load_report": self.load_report,
         }
+
+
+def validation_split(train: SkeletonDataset) -> tuple[np.ndarray, np.ndarray]:
+    """A labelled gallery and a query set, both inside a protocol's training part.
+
+    The test part chooses nothing (no epoch, no hyperparameter); recipes are compared on this
+    split instead. With two or more camera views in the training part (N-UCLA cross-view: views
+    1 and 2), the first view is the gallery and the other views are the queries, a cross-view
+    problem like the test. Otherwise the training subjects alternate (sorted ids: 1st, 3rd, ...
+    gallery; 2nd, 4th, ... queries), a cross-subject problem. With one view and one subject, the
+    samples alternate (a weak split, but the only one there is).
+    """
+    views, subjects = np.unique(train.views), np.unique(train.subjects)
+    if len(views) >= 2:
+        in_gallery = train.views == views[0]
+    elif len(subjects) >= 2:
+        in_gallery = np.isin(train.subjects, subjects[::2])
+    else:
+        in_gallery = np.arange(len(train)) % 2 == 0
+    return np.flatnonzero(in_gallery), np.flatnonzero(~in_gallery)
 
 
 def fingerprint(dataset: SkeletonDataset) -> str:

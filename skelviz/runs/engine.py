@@ -149,7 +149,8 @@ def fit(
     def record(epoch_done: int) -> None:
         entry = job.end_epoch(epoch_done)
         if entry:
-            history["epochs"].append({"epoch": epoch_done, **entry})
+            seconds = {k: history[k] for k in ("train_seconds", "train_cpu_seconds")}
+            history["epochs"].append({"epoch": epoch_done, **entry, **seconds})
 
     if epoch == 0 and not history["epochs"]:
         record(0)  # the untrained model, for "before vs after"

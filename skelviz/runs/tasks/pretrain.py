@@ -4,9 +4,12 @@ MoCo pretraining, as the released ``main_moco_{intra,inter}_skeleton.py`` run it
 The step (:func:`moco_step`) is the whole method in a screen: augment, encode, momentum update,
 loss, backward, step, enqueue. Everything around it (epochs, checkpoints, progress, resuming) is
 the engine's (:mod:`skelviz.runs.engine`). Weights depend only on ``run.seed``; batch order and
-augmentations come from two generators saved with the run. The cosine kNN monitor (train part as
-the labelled gallery, test part as queries) runs before training and every
-``eval.monitor_every`` epochs; its last value is the run's kNN metric.
+augmentations come from two generators saved with the run. The cosine kNN monitor runs before
+training and every ``eval.monitor_every`` epochs, on the query and on the key (momentum) encoders,
+twice: train part as the labelled gallery and test part as queries (its last value is the run's
+kNN metric, reported, never used to choose), and inside the training part
+(``RunData.validation``: N-UCLA's view 1 as gallery, view 2 as queries), the number recipes are
+chosen on. Each record carries the training wall and CPU seconds so far.
 
 Introduced in ``notebooks/04_intra_skeleton_moco``.
 """
@@ -19,7 +22,7 @@ import torch
 from torch import nn
 
 from skelviz.augment import AugmentConfig, TwoViewAugment
-from skelviz.evaluate import knn_monitor
+from skelviz.evaluate import knn_scores
 from skelviz.moco import InterMoCo, IntraMoCo, SkeletonMoCo, info_nce_loss
 from skelviz.runs.config import Config
 from skelviz.runs.data import RunData
@@ -174,6 +177,7 @@ class PretrainJob:
         self.aug_gen = torch.Generator(device=device).manual_seed(config.run.seed + 1)  # views
         self.augment = TwoViewAugment(augment_config(config))
         self.steps_per_epoch = len(data.train) // o.batch_size  # the last partial batch is dropped
+        self.validation = data.validation()  # (gallery, queries) inside the training part
         use_amp = config.run.amp and device.type == "cuda"
         self.amp = (
             torch.autocast(device.type, dtype=torch.bfloat16)
@@ -214,12 +218,14 @@ class PretrainJob:
         every, last = self.config.eval.monitor_every, epoch == self.config.optim.epochs
         if not self.rank.is_main or not (epoch == 0 or last or (every and epoch % every == 0)):
             return {}
-        knn = {
-            r: knn_monitor(net.encoder, self.data.train, self.data.test, self.config.data.frames,
-                           self.config.eval.knn_k, self.device)
-            for r, net in self.model.query_nets.items()
-        }  # fmt: skip
-        return {"knn": knn}
+        record: dict[str, dict[str, float]] = {}
+        for encoders, suffix in ((self.model.query_nets, ""), (self.model.key_nets, "_key")):
+            for r, net in encoders.items():
+                scores = knn_scores(net.encoder, self.data.train, self.data.test, self.validation,
+                                    self.config.data.frames, self.config.eval.knn_k, self.device)
+                record.setdefault(f"knn{suffix}", {})[r] = scores["test"]
+                record.setdefault(f"knn_val{suffix}", {})[r] = scores["validation"]
+        return record  # knn / knn_val: query encoders; knn_key / knn_val_key: key encoders
 
     def weights(self) -> dict:
         return self.model.state_dict()
@@ -227,7 +233,9 @@ class PretrainJob:
 
 # --- results ---------------------------------------------------------------------------------
 def knn_summary(history: dict) -> dict[str, dict[str, float]]:
-    """``{representation: {"untrained", "pretrained", "epoch"}}`` from the monitor's records.
+    """``{representation: {"untrained", "pretrained", "epoch", ...}}`` from the monitor's records:
+    test-part 1-NN before and after training, and after training the validation 1-NN
+    (``"validation"``) and both again for the key encoder (``"key"``, ``"validation_key"``).
 
     Introduced in ``notebooks/04_intra_skeleton_moco``.
     """
@@ -235,10 +243,12 @@ def knn_summary(history: dict) -> dict[str, dict[str, float]]:
     if not records:
         return {}
     first, last = records[0], records[-1]
+    extra = {"validation": "knn_val", "key": "knn_key", "validation_key": "knn_val_key"}
     return {
-        r: {"untrained": first["knn"][r], "pretrained": last["knn"][r], "epoch": last["epoch"]}
+        r: {"untrained": first["knn"][r], "pretrained": last["knn"][r], "epoch": last["epoch"],
+            **{name: last[field][r] for name, field in extra.items() if field in last}}
         for r in first["knn"]
-    }
+    }  # fmt: skip
 
 
 def metrics(job: PretrainJob, fitted: Fitted) -> dict:
