@@ -133,7 +133,7 @@ class Cell:
 
     @property
     def representations(self) -> tuple[str, ...]:
-        return tuple(self.pretrain["representations"])
+        return tuple(self.pretrain["representations"].split("+"))
 
     def overrides(self, seed: int) -> dict:
         """Flat configuration overrides of this cell's downstream runs for one seed."""
