@@ -20,6 +20,7 @@ def config(**overrides):
     base = {
         "representations": "seq+stg", "preset": "tiny", "embed_dim": 8, "queue_size": 16,
         "batch_size": 8, "epochs": 2, "frames": 8, "monitor_every": 1, "checkpoint_every": 1,
+        "min_steps_per_epoch": 0,
         "device": "cpu", "linear.epochs": 3, "linear.milestones": (2,), "linear.batch_size": 8,
     }  # fmt: skip
     return resolve_config("ci", **{**base, **overrides})

@@ -29,6 +29,7 @@ def config(**overrides):
     base = {
         "representations": "seq+stg", "preset": "tiny", "embed_dim": 8, "queue_size": 16,
         "batch_size": 8, "epochs": 2, "frames": 8, "monitor_every": 1, "checkpoint_every": 1,
+        "min_steps_per_epoch": 0,
         "device": "cpu", "finetune.epochs": 3, "finetune.milestones": (2,),
         "finetune.batch_size": 8, "finetune.lr": 1e-3,
     }  # fmt: skip

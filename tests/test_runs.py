@@ -1,6 +1,7 @@
 """Runs: the engine resumes to the uninterrupted result, the pretrain task trains, run folders are
 reused only for the same key, hold JSON and tensors only, and are read without weights."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -44,6 +45,7 @@ def config(**overrides):
     base = dict(
         representations="seq+stg", preset="tiny", embed_dim=8, queue_size=16, batch_size=8,
         epochs=3, frames=8, monitor_every=1, checkpoint_every=1, optimizer="sgd", lr=0.05,
+        min_steps_per_epoch=0,
         device="cpu",
     )  # fmt: skip
     return resolve_config("ci", **{**base, **overrides})
@@ -219,3 +221,50 @@ def test_moving_average_and_curve_figure():
     assert list(knn_ax.lines[0].get_ydata()) == [30.0, 40.0]
     bars = plot_knn_before_after({"seq": {"untrained": 0.3, "pretrained": 0.4}}, chance=0.1)
     assert [round(p.get_height(), 6) for p in bars.axes[0].patches] == [30.0, 40.0]
+
+
+def test_small_training_sets_get_smaller_batches_and_a_queue_below_one_epoch(tmp_path):
+    from skelviz.runs.tasks import pretrain as task
+
+    data = toy_data(n=112)  # 100 training sequences
+    cfg, notes = task.adjust(config(batch_size=64, queue_size=512, min_steps_per_epoch=8), data)
+    # 100 // 64 = 1 step an epoch -> batches of 100 // 8 = 12 -> 8 steps, 96 keys -> K = 84
+    assert (cfg.optim.batch_size, cfg.moco.queue_size) == (12, 84)
+    assert any("batch_size 64 -> 12" in n for n in notes)
+    assert any("queue_size 512 -> 84" in n for n in notes)
+    same, none = task.adjust(config(batch_size=8, queue_size=16, min_steps_per_epoch=8), data)
+    assert same == config(batch_size=8, queue_size=16, min_steps_per_epoch=8) and none == []
+
+
+def test_lr_schedules_follow_their_formulas():
+    import math
+
+    from skelviz.runs.engine import build_scheduler
+
+    def lrs(**kwargs):
+        opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+        sched, out = build_scheduler(opt, **kwargs), []
+        for _ in range(kwargs["epochs"]):
+            out.append(opt.param_groups[0]["lr"])
+            opt.step()
+            sched.step()
+        return out
+
+    assert lrs(epochs=5, milestones=(2, 4), gamma=0.1) == pytest.approx([1, 1, 0.1, 0.1, 0.01])
+    cosine = lrs(epochs=6, schedule="cosine", warmup_epochs=2)
+    assert cosine[:2] == pytest.approx([1 / 3, 2 / 3])
+    assert cosine[2:] == pytest.approx([0.5 * (1 + math.cos(math.pi * i / 4)) for i in range(4)])
+
+
+def test_validation_split_stays_inside_the_training_part():
+    from skelviz.runs.data import validation_split
+
+    data = toy_data(n=40).train
+    two_views = dataclasses.replace(data, views=np.arange(len(data)) % 2 + 1)
+    gallery, queries = validation_split(two_views)
+    assert set(two_views.views[gallery]) == {1} and set(two_views.views[queries]) == {2}
+    one_view = dataclasses.replace(data, views=np.ones(len(data), int),
+                                   subjects=np.arange(len(data)) % 4 + 1)  # fmt: skip
+    gallery, queries = validation_split(one_view)
+    assert set(one_view.subjects[gallery]) == {1, 3} and set(one_view.subjects[queries]) == {2, 4}
+    assert sorted([*gallery, *queries]) == list(range(len(data)))

@@ -108,6 +108,9 @@ class OptimSection:
     epochs: int = 451
     milestones: tuple[int, ...] = (351,)  # lr x lr_gamma at each epoch listed
     lr_gamma: float = 0.1
+    schedule: str = "step"  # step: the milestones above | cosine: half a cosine to 0
+    warmup_epochs: int = 0  # lr rises linearly over these first epochs
+    min_steps_per_epoch: int = 8  # smaller training sets get smaller batches (0 = never shrink)
 
 
 @dataclass(frozen=True)
@@ -388,6 +391,17 @@ def validate(cfg: Config) -> Config:
         and list(opt.milestones) == sorted(opt.milestones),
         f"milestones: increasing positive epochs, got {opt.milestones!r}",
     )
+    need(
+        opt.schedule in ("step", "cosine"),
+        f"schedule: 'step' or 'cosine', got {opt.schedule!r}",
+    )
+    need(
+        opt.schedule == "step" or not opt.milestones,
+        f"milestones: the cosine schedule takes none, got {opt.milestones!r}",
+    )
+    for name in ("warmup_epochs", "min_steps_per_epoch"):
+        value = getattr(opt, name)
+        need(_is_int(value) and value >= 0, f"{name}: an integer >= 0, got {value!r}")
     need(isinstance(run.amp, bool), f"amp: must be true or false, got {run.amp!r}")
     need(isinstance(run.device, str), f"device: must be a string, got {run.device!r}")
     need(

@@ -21,7 +21,10 @@ from skelviz.dataset import SkeletonDataset
 from skelviz.runs.config import Config, ConfigError
 from skelviz.skeleton import SkeletonLayout
 
-__all__ = ["RunData", "load_run_data", "fingerprint", "validation_split", "layout_to_dict", "layout_from_dict"]
+__all__ = [
+    "RunData", "load_run_data", "fingerprint", "validation_split", "layout_to_dict",
+    "layout_from_dict",
+]  # fmt: skip
 
 _CACHE: dict[tuple, tuple[SkeletonDataset, str]] = {}  # (dataset, its fingerprint)
 
@@ -45,7 +48,7 @@ class RunData:
         return self.train.num_persons
 
     def validation(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(gallery, queries)``: indices into ``train`` for choosing a recipe without the test part.
+        """``(gallery, queries)`` indices into ``train``: recipes are chosen on these, not on test.
 
         See :func:`validation_split`.
         """

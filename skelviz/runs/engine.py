@@ -12,6 +12,7 @@ Introduced in ``notebooks/04_intra_skeleton_moco``.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Iterator
@@ -70,6 +71,26 @@ def build_optimizer(name: str, params, lr: float, momentum: float, weight_decay:
     if name == "adam":
         return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
     return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
+
+
+def build_scheduler(optimizer, epochs: int, schedule: str = "step", milestones=(), gamma=0.1,
+                    warmup_epochs: int = 0):  # fmt: skip
+    """A per-epoch learning-rate schedule (stepped once after each epoch).
+
+    The factor of epoch ``e`` (0-based): ``(e + 1) / (warmup_epochs + 1)`` during the warm-up,
+    then ``gamma`` to the number of ``milestones`` passed (``"step"``, MoCo's) or half a cosine
+    from 1 at the end of the warm-up to 0 after the last epoch (``"cosine"``, MoCo v2's).
+    """
+
+    def factor(epoch: int) -> float:
+        if epoch < warmup_epochs:
+            return (epoch + 1) / (warmup_epochs + 1)
+        if schedule == "cosine":
+            progress = (epoch - warmup_epochs) / max(1, epochs - warmup_epochs)
+            return 0.5 * (1.0 + math.cos(math.pi * min(progress, 1.0)))
+        return gamma ** sum(epoch >= m for m in milestones)
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
 @dataclass

@@ -27,7 +27,7 @@ from skelviz.moco import InterMoCo, IntraMoCo, SkeletonMoCo, info_nce_loss
 from skelviz.runs.config import Config
 from skelviz.runs.data import RunData
 from skelviz.runs.distributed import Rank, mean_over_ranks, shard, wrap_ddp
-from skelviz.runs.engine import Fitted, GeneratorState, build_optimizer
+from skelviz.runs.engine import Fitted, GeneratorState, build_optimizer, build_scheduler
 from skelviz.skeleton import SkeletonLayout
 
 NAME = "pretrain"
@@ -101,28 +101,39 @@ def build_moco(config: Config, layout: SkeletonLayout, num_persons: int) -> Skel
 
 
 def adjust(config: Config, data: RunData) -> tuple[Config, list[str]]:
-    """Shrink K when the profile's queue does not fit this dataset; say why.
+    """Fit the batch and the queue to a small training set; say why.
 
-    The queue must stay below the keys one epoch enqueues (training samples in whole batches),
-    or each sample's own older key sits in the queue as a negative.
+    A training set of fewer than ``optim.min_steps_per_epoch`` batches gets batches of
+    ``N // min_steps_per_epoch`` (at least 4): with 100 sequences and batches of 64 an epoch
+    would be one step, and the epochs of a profile would train almost nothing. Then the queue
+    must stay below the keys one epoch enqueues (training samples in whole batches), or each
+    sample's own older key sits in the queue as a negative.
     """
-    per_epoch = (len(data.train) // config.optim.batch_size) * config.optim.batch_size
-    if per_epoch == 0:
-        from skelviz.runs.config import ConfigError
+    from skelviz.runs.config import ConfigError
 
-        raise ConfigError(
-            f"batch_size: {config.optim.batch_size} is larger than the {len(data.train)} "
-            "training sequences"
-        )
+    notes, n, b = [], len(data.train), config.optim.batch_size
+    want = config.optim.min_steps_per_epoch
+    if want and n // b < want:
+        fitted_batch = min(b, max(4, n // want))
+        if fitted_batch != b:
+            notes.append(
+                f"batch_size {b} -> {fitted_batch}: {n} training sequences make {n // b} "
+                f"step(s) an epoch at {b}; min_steps_per_epoch asks for {want}"
+            )
+            b = fitted_batch
+    if n // b == 0:
+        raise ConfigError(f"batch_size: {b} is larger than the {n} training sequences")
+    per_epoch = (n // b) * b
     k = config.moco.queue_size
-    if k < per_epoch or per_epoch <= config.optim.batch_size:
-        return config, []
-    fitted = per_epoch - config.optim.batch_size
-    note = (
-        f"queue_size {k} -> {fitted}: K must stay below the {per_epoch} keys one epoch enqueues "
-        f"({len(data.train)} training sequences in batches of {config.optim.batch_size})"
-    )
-    return config.replace(queue_size=fitted), [note]
+    fitted = max(b, min(k, per_epoch - b) // b * b)  # below one epoch of keys, whole batches
+    if fitted != k:
+        notes.append(
+            f"queue_size {k} -> {fitted}: K must stay below the {per_epoch} keys one epoch "
+            f"enqueues ({n} training sequences in batches of {b}) and hold whole batches"
+        )
+    if notes:
+        config = config.replace(batch_size=b, queue_size=fitted)
+    return config, notes
 
 
 def epochs(config: Config) -> int:
@@ -170,9 +181,8 @@ class PretrainJob:
         o = config.optim
         params = [p for p in self.model.query_nets.parameters() if p.requires_grad]
         self.optimizer = build_optimizer(o.optimizer, params, o.lr, o.sgd_momentum, o.weight_decay)
-        self.scheduler = torch.optim.lr_scheduler.MultiStepLR(
-            self.optimizer, list(o.milestones), o.lr_gamma
-        )
+        self.scheduler = build_scheduler(self.optimizer, o.epochs, o.schedule, o.milestones,
+                                         o.lr_gamma, o.warmup_epochs)  # fmt: skip
         self.data_gen = torch.Generator().manual_seed(config.run.seed)  # batch order
         self.aug_gen = torch.Generator(device=device).manual_seed(config.run.seed + 1)  # views
         self.augment = TwoViewAugment(augment_config(config))
@@ -221,8 +231,15 @@ class PretrainJob:
         record: dict[str, dict[str, float]] = {}
         for encoders, suffix in ((self.model.query_nets, ""), (self.model.key_nets, "_key")):
             for r, net in encoders.items():
-                scores = knn_scores(net.encoder, self.data.train, self.data.test, self.validation,
-                                    self.config.data.frames, self.config.eval.knn_k, self.device)
+                scores = knn_scores(
+                    net.encoder,
+                    self.data.train,
+                    self.data.test,
+                    self.validation,
+                    self.config.data.frames,
+                    self.config.eval.knn_k,
+                    self.device,
+                )
                 record.setdefault(f"knn{suffix}", {})[r] = scores["test"]
                 record.setdefault(f"knn_val{suffix}", {})[r] = scores["validation"]
         return record  # knn / knn_val: query encoders; knn_key / knn_val_key: key encoders
