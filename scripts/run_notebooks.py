@@ -33,6 +33,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))  # skelviz itself, also when the package is not installed
 from skelviz.runs.profiles import PROFILES  # noqa: E402  (the one registry; imports nothing heavy)
 
+# executed notebooks also rendered to one offline HTML page beside them (figures embedded)
+HTML_REPORTS = ("09_ablations_report",)
 STANDARD_PARAMETERS = ("PROFILE", "DATASET", "DATA_ROOT", "SEED", "DEVICE", "OUTPUT_DIR")
 NOTEBOOK_NAME = re.compile(r"^(\d{2})_[a-z0-9_]+\.ipynb$")
 
@@ -261,6 +263,17 @@ def run_notebook(notebook: Path, out: Path, parameters: dict, args, timeout: int
     raise AssertionError("unreachable: the last attempt returns")
 
 
+def render_html(executed: Path) -> Path:
+    """``executed`` (an executed notebook) as ``<same name>.html``: nbconvert's page, matplotlib
+    figures embedded as PNG, nothing fetched from the network."""
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_filename(str(executed))
+    out = executed.with_suffix(".html")
+    out.write_text(body, encoding="utf-8")
+    return out
+
+
 def write_summary(path: Path, standard: dict, extra: dict, results: list[Result]) -> None:
     """Write the run summary atomically (skelviz's one atomic writer), after every notebook."""
     from skelviz.atomic import write_json
@@ -345,6 +358,8 @@ def main(argv: list[str] | None = None) -> int:
         result = run_notebook(notebook, executed_dir / notebook.name, parameters, args, timeout)
         results.append(result)
         print(f"{tag} {result.status} in {result.seconds:.1f} s", flush=True)
+        if result.status == "ok" and notebook.stem in HTML_REPORTS:
+            print(f"    report: {render_html(executed_dir / notebook.name)}", flush=True)
         write_summary(REPO_ROOT / output_dir / "run_summary.json", standard, extra, results)
         if result.error:
             print(

@@ -137,11 +137,13 @@ def plan_sweep(
     data_root: str | None = None,
     schedule: str = "ablation",
     extra: dict | None = None,
+    reps: tuple[str, ...] | None = None,
 ) -> Plan:
     """The sweep's jobs for ``profile`` (its dataset unless ``dataset``), seeds and tables.
 
     Loads the data (cached per process) to key every run as the engine will. ``extra``: more
-    configuration overrides for every run (e.g. ``{"device": "cpu"}``).
+    configuration overrides for every run (e.g. ``{"device": "cpu"}``); ``reps``: keep only the
+    cells whose pretraining representations are among these (e.g. ``("img",)``).
 
     Introduced in ``notebooks/09_ablations_report``.
     """
@@ -163,6 +165,10 @@ def plan_sweep(
     data = load_run_data(probe, data_root)
     num_joints = data.layout.num_joints
     cells = ablations.cells(tables, num_joints)
+    if reps is not None:
+        cells = [c for c in cells if set(c.representations) <= set(reps)]
+        if not cells:
+            raise ValueError(f"reps: no cell of tables {list(tables)} uses only {list(reps)}")
     for s in seeds:
         ablations.Cell("", "", "", {}).pretrain_overrides(s)  # validates the seed
 
@@ -526,8 +532,10 @@ def main(argv: list[str] | None = None) -> Plan:
         import torch
 
         torch.set_num_threads(1)
-    plan = plan_sweep(args.profile, args.dataset, args.seeds, args.tables, args.output_dir,
-                      args.data_root, args.schedule, parse_overrides(args.set))  # fmt: skip
+    plan = plan_sweep(
+        args.profile, args.dataset, args.seeds, args.tables, args.output_dir, args.data_root,
+        args.schedule, parse_overrides(args.set), args.reps,
+    )  # fmt: skip
     tag = f"[w{args.worker_id}] " if args.worker else ""
 
     def say(text: str) -> None:

@@ -40,6 +40,10 @@ def test_plan_shares_runs_between_tables(tmp_path):
     assert len({r.folder for r in p.runs}) == len(p.runs)
     with pytest.raises(ValueError, match="seeds"):
         sweep.plan_sweep("ci", seeds=(0, 0), tables=("9",), output_dir=tmp_path)
+    img = sweep.plan_sweep("ci", seeds=(0,), tables=("5",), output_dir=tmp_path, reps=("img",))
+    assert len(img.jobs) == 7 and all(j.reps == ("img",) for j in img.jobs)
+    with pytest.raises(ValueError, match="reps"):
+        sweep.plan_sweep("ci", tables=("9",), output_dir=tmp_path, reps=("seq",))
 
 
 def test_dry_run_lists_runs_and_counts_the_existing(tmp_path, capsys):
