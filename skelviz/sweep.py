@@ -473,6 +473,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--tables", nargs="+", default=list(ablations.TABLES))
     p.add_argument(
+        "--reps", nargs="+", default=None,
+        help="only the cells pretrained on these representations (e.g. --reps img)",
+    )  # fmt: skip
+    p.add_argument(
         "--schedule",
         choices=SCHEDULES,
         default="ablation",
