@@ -221,6 +221,9 @@ class RunRow:
 def collect_runs(output_dir: str | os.PathLike, task: str = "*") -> list[RunRow]:
     """Every finished run under ``output_dir/runs`` (optionally one task), metrics only.
 
+    Runs scored on the validation split (``linear.split = "validation"``) are left out: the
+    tables report test numbers.
+
     Introduced in ``notebooks/08_results``.
     """
     from skelviz.runs.store import find_runs
@@ -231,6 +234,8 @@ def collect_runs(output_dir: str | os.PathLike, task: str = "*") -> list[RunRow]
         # was renamed still reads (find_runs lists only folders holding metrics.json)
         record = folder.read_json("config.json")
         metrics = folder.read_json("metrics.json")
+        if metrics.get("split") == "validation":
+            continue
         rows.append(
             RunRow(record["task"], folder.root.name, record["config"], record["data"], metrics)
         )

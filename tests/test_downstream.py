@@ -128,3 +128,37 @@ def test_combined_features_from_separate_intra_runs(tmp_path):
     assert all(
         torch.equal(v, loaded[k]) for k, v in intra_seq.encoders()["seq"].state_dict().items()
     )
+
+
+def test_standardized_probe_is_a_linear_map_of_standardized_features(tmp_path):
+    from skelviz.runs.tasks.linear import LinearProbe
+
+    torch.manual_seed(0)
+    feats = torch.randn(50, 6) * torch.tensor([1.0, 2, 3, 4, 5, 6]) + 7  # (N, D)
+
+    class Identity(torch.nn.Module):
+        feature_dim = 6
+
+        def forward(self, x):
+            return x
+
+    probe = LinearProbe(Identity(), num_classes=3)
+    probe.standardize_with(feats)
+    z = (feats - feats.mean(0)) / feats.std(0)  # by hand
+    expected = z @ probe.classifier.weight.T + probe.classifier.bias
+    assert torch.allclose(probe.classify(feats), expected, atol=1e-5)
+    assert [n for n, p in probe.named_parameters() if p.requires_grad] == [
+        "classifier.weight",
+        "classifier.bias",
+    ]
+
+
+def test_validation_probe_trains_and_scores_inside_the_train_part(tmp_path):
+    data = toy_data()
+    result = go("linear", tmp_path, data=data, **{"linear.split": "validation"})
+    gallery, queries = data.validation()
+    job_total = len(gallery) + len(queries)
+    assert job_total == len(data.train) and result.metrics["split"] == "validation"
+    assert result.folder.root.name.startswith("seq_from_inter_seq-stg_validation")
+    # scored on the validation queries: the confusion matrix counts exactly them
+    assert sum(map(sum, result.metrics["confusion_matrix"])) == len(queries)

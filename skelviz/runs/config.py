@@ -148,6 +148,8 @@ class LinearSection:
     milestones: tuple[int, ...] = (50, 70)  # lr x lr_gamma at each epoch listed
     lr_gamma: float = 0.1
     crop_l_min: float = 0.5  # training crop ratio ~ U(crop_l_min, 1), resized to frames
+    standardize: bool = False  # scale features by the training part's mean / std (MAE's probe)
+    split: str = "test"  # test: train part -> test part | validation: inside the train part
 
 
 @dataclass(frozen=True)
@@ -390,6 +392,14 @@ def validate(cfg: Config) -> Config:
         and all(_is_int(e) and e > 0 for e in opt.milestones)
         and list(opt.milestones) == sorted(opt.milestones),
         f"milestones: increasing positive epochs, got {opt.milestones!r}",
+    )
+    need(
+        cfg.linear.split in ("test", "validation"),
+        f"linear.split: 'test' or 'validation', got {cfg.linear.split!r}",
+    )
+    need(
+        isinstance(cfg.linear.standardize, bool),
+        f"linear.standardize: true or false, got {cfg.linear.standardize!r}",
     )
     need(
         opt.schedule in ("step", "cosine"),

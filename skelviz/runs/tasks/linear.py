@@ -9,6 +9,13 @@ test split is recorded too, labelled as test-set selection (optimistic, never th
 sanity check as in ``main_lincls``: after training every backbone tensor is unchanged and only the
 classifier's two tensors were trained.
 
+Two options beyond the paper: ``linear.standardize`` scales each feature by the mean and standard
+deviation of the training part's centre-crop features before the linear layer (a fixed affine
+map, so the classifier stays linear; MAE's linear probe does the same with a BatchNorm without
+affine parameters), and ``linear.split = "validation"`` trains on the validation gallery and
+scores the validation queries (``RunData.validation``), so probe settings are chosen without the
+test part.
+
 Introduced in ``notebooks/06_linear_and_knn``.
 """
 
@@ -45,6 +52,8 @@ class LinearProbe(nn.Module):
     def __init__(self, encoder: ConcatEncoder, num_classes: int, seed: int = 0):
         super().__init__()
         self.encoder = frozen(encoder)
+        self.register_buffer("feature_mean", torch.zeros(encoder.feature_dim))  # (D,)
+        self.register_buffer("feature_std", torch.ones(encoder.feature_dim))  # (D,)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             self.classifier = nn.Linear(encoder.feature_dim, num_classes)
@@ -54,7 +63,17 @@ class LinearProbe(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
             features = self.encoder.eval()(x)  # (N, D), frozen
-        return self.classifier(features)  # (N, classes)
+        return self.classify(features)  # (N, classes)
+
+    def classify(self, features: torch.Tensor) -> torch.Tensor:
+        """Encoder features ``(N, D)`` -> logits ``(N, classes)``."""
+        return self.classifier((features - self.feature_mean) / self.feature_std)
+
+    @torch.no_grad()
+    def standardize_with(self, features: torch.Tensor) -> None:
+        """Fix the feature scaling to the mean / std of ``features`` ``(N, D)``."""
+        self.feature_mean.copy_(features.mean(dim=0))
+        self.feature_std.copy_(features.std(dim=0).clamp(min=1e-6))
 
 
 def confusion_matrix(labels: torch.Tensor, predicted: torch.Tensor, classes: int) -> torch.Tensor:
@@ -68,7 +87,7 @@ def run_name(config: Config) -> str:
     source = pretrain.run_name(config) if config.linear.pretrained else "untrained"
     if config.linear.pretrained and config.linear.separately:
         source = "intra_separately"
-    return f"{reps}_from_{source}"
+    return f"{reps}_from_{source}" + ("_validation" if config.linear.split == "validation" else "")
 
 
 def adjust(config: Config, data: RunData) -> tuple[Config, list[str]]:
@@ -85,9 +104,18 @@ class LinearJob:
     def __init__(self, config: Config, data: RunData, device, rank: Rank = Rank(), upstream=None):
         self.config, self.data, self.device = config, data, device
         encoder, self.source = source_encoder(config, "linear", data, upstream)
+        lin, frames = config.linear, config.data.frames
+        self.fit_part, self.eval_part = data.train, data.test
+        if lin.split == "validation":
+            gallery, queries = data.validation()
+            self.fit_part, self.eval_part = data.train.subset(gallery), data.train.subset(queries)
         self.model = LinearProbe(encoder, data.train.num_classes, config.run.seed).to(device)
+        if lin.standardize:
+            fit_features = extract_features(
+                self.model.encoder, self.fit_part, frames, device=device
+            )
+            self.model.standardize_with(fit_features.to(device))
         self.backbone_before = {k: v.clone() for k, v in self.model.encoder.state_dict().items()}
-        lin = config.linear
         self.optimizer = torch.optim.SGD(
             self.model.classifier.parameters(), lr=lin.lr, momentum=lin.momentum,
             weight_decay=lin.weight_decay,
@@ -97,11 +125,11 @@ class LinearJob:
         )
         self.data_gen = torch.Generator().manual_seed(config.run.seed + 2)  # batch order
         self.crop_gen = torch.Generator(device=device).manual_seed(config.run.seed + 3)  # crops
-        self.bounds = batch_bounds(len(data.train), lin.batch_size)
+        self.bounds = batch_bounds(len(self.fit_part), lin.batch_size)
         self.steps_per_epoch = len(self.bounds)
-        frames = config.data.frames
-        self.test_features = extract_features(self.model.encoder, data.test, frames, device=device)
-        self.test_labels = torch.as_tensor(data.test.labels)
+        self.test_features = extract_features(self.model.encoder, self.eval_part, frames,
+                                              device=device)  # fmt: skip
+        self.test_labels = torch.as_tensor(self.eval_part.labels)
 
     def stateful(self) -> dict:
         return {
@@ -111,7 +139,7 @@ class LinearJob:
         }  # fmt: skip
 
     def batches(self):
-        return labelled_batches(self.data.train, self.bounds, self.data_gen)
+        return labelled_batches(self.fit_part, self.bounds, self.data_gen)
 
     def step(self, batch) -> dict[str, float]:
         l_min = self.config.linear.crop_l_min
@@ -119,7 +147,7 @@ class LinearJob:
 
     def test_predictions(self) -> torch.Tensor:
         with torch.no_grad():
-            return self.model.classifier(self.test_features.to(self.device)).argmax(dim=1).cpu()
+            return self.model.classify(self.test_features.to(self.device)).argmax(dim=1).cpu()
 
     def end_epoch(self, epoch: int) -> dict:
         if epoch > 0:
@@ -161,6 +189,7 @@ def metrics(job: LinearJob, fitted: Fitted) -> dict:
         "confusion_matrix": matrix.tolist(),
         "class_names": list(job.data.train.class_names),
         "chance": 1.0 / classes,
+        "split": job.config.linear.split,  # "validation": scored inside the train part
         "source": job.source,
         "representation": "+".join(probed_representations(job.config, "linear")),
         "inference_parameters": sum(p.numel() for p in job.model.parameters()),
