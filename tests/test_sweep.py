@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from skelviz import sweep
+from skelviz import locks, sweep
 
 FAST = {"epochs": 2, "linear.epochs": 2, "linear.milestones": [1]}  # a tiny ci schedule
 
@@ -77,16 +77,16 @@ def test_interrupted_sweep_resumes_without_redoing_finished_runs(tmp_path, capsy
 
 
 def test_locks_are_exclusive_and_stale_ones_are_broken(tmp_path):
-    first = sweep.take_lock(tmp_path, "job")
-    assert first is not None and sweep.take_lock(tmp_path, "job") is None  # held by us, alive
+    first = locks.take_lock(tmp_path, "job")
+    assert first is not None and locks.take_lock(tmp_path, "job") is None  # held by us, alive
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     holder = json.loads(first.read_text()) | {"pid": dead.pid}
     first.write_text(json.dumps(holder))  # its process is gone: stale
-    again = sweep.take_lock(tmp_path, "job")
+    again = locks.take_lock(tmp_path, "job")
     assert again == first and json.loads(again.read_text())["pid"] == os.getpid()
     assert not (tmp_path / ".breaking").exists()
-    assert sweep.live_locks(tmp_path) == [first]
+    assert locks.live_locks(tmp_path) == [first]
 
 
 def test_argv_for_workers_drops_the_worker_count():
