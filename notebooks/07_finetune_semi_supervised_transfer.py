@@ -63,6 +63,7 @@ import os
 
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import display
 
 from skelviz.notebook import setup_notebook
 from skelviz.readers import DATASETS, resolve_data_root
@@ -180,7 +181,7 @@ ax.set(
 ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
 fig.tight_layout()
 ctx.save_figure(fig, "07_probe_vs_finetune")
-plt.show()
+display(fig)
 
 # %% [markdown]
 # *Figure: test accuracy along training (epoch 0 is the untrained classifier) for the frozen probe,
@@ -287,7 +288,7 @@ ax.set(
 ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
 fig.tight_layout()
 ctx.save_figure(fig, "07_semi_supervised")
-plt.show()
+display(fig)
 
 # %% [markdown]
 # *Figure: test accuracy against the share of labelled training sequences, mean and standard
@@ -316,7 +317,7 @@ ax.set(
 ax.legend(fontsize=8, loc="upper left", ncols=2)
 fig.tight_layout()
 ctx.save_figure(fig, "07_all_labels_per_class")
-plt.show()
+display(fig)
 gain = tuned.metrics["top1"] - scratch_all.metrics["top1"]
 print(
     f"all labels: scratch {100 * scratch_all.metrics['top1']:.1f} %, pretrained "

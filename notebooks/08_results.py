@@ -145,7 +145,7 @@ else:
     ax.set_axis_off()
 fig.tight_layout()
 ctx.save_figure(fig, "08_paper_vs_ours")
-plt.show()
+display(fig)
 
 # %% [markdown]
 # *Figure: top-1 accuracy of each row that has a paper counterpart, the paper's number (its own
