@@ -6,8 +6,8 @@ one MoCo pretraining run of it (the ``pretrain`` task, keyed and resumable like 
 a validation linear score. Recipes are compared **only** on the validation split inside the
 training views (``skelviz.runs.data.validation_split``: view 1 labelled, view 2 queries); the test
 view is read for recipes marked final, once. ``table`` writes every run (negative results
-included) to ``benchmarks/results/experiments.md``; ``figure`` draws validation and test 1-NN
-against CPU minutes.
+included) into ``docs/experiments.md``; ``figure`` draws validation and test 1-NN against CPU
+minutes into ``docs/time_to_accuracy.png``.
 
     python benchmarks/time_to_accuracy.py run today --data-root DATA/nw-ucla --threads 1
     python benchmarks/time_to_accuracy.py table
@@ -23,14 +23,21 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUTPUT = ROOT / "outputs" / "tta-nw-ucla"
-RESULTS = ROOT / "benchmarks" / "results"
+TABLE = ROOT / "docs" / "experiments.md"  # committed: every run, negative results included
+FIGURE = ROOT / "docs" / "time_to_accuracy.png"
 
 # name -> (what it tests, overrides on top of the default profile)
 RECIPES: dict[str, tuple[str, dict]] = {
     "today": ("the default profile before this study, run to 100 epochs (epoch 70 = the old "
               "recipe)", {"epochs": 100}),
     "lmin0.1": ("the paper's l_min = 0.1 instead of 0.5", {"epochs": 100, "l_min": 0.1}),
+    "cosine": ("cosine schedule to 0 with 5 warm-up epochs instead of a constant lr",
+               {"epochs": 100, "schedule": "cosine", "milestones": (), "warmup_epochs": 5}),
+    "tau0.2": ("InfoNCE temperature 0.2 instead of the paper's 0.07", {"epochs": 100,
+               "temperature": 0.2}),
+    "default": ("the default profile as it stands", {}),
+    "default-batch64": ("the default profile, batch never shrunk for small data",
+                        {"min_steps_per_epoch": 0}),
 }  # fmt: skip
 FINAL: set[str] = set()  # recipes whose test numbers are read (once, after choosing)
 
@@ -47,7 +54,11 @@ def validation_linear(features, labels, gallery, queries) -> float:
     return float(model.score(features[queries], labels[queries]))
 
 
-def run(recipe: str, seed: int, data_root: str, threads: int) -> None:
+def output_dir(dataset: str, protocol: str) -> Path:
+    return ROOT / "outputs" / f"tta-{dataset}-{protocol}"
+
+
+def run(recipe: str, seed: int, data_root: str, threads: int, dataset: str, protocol: str) -> None:
     import torch
 
     from skelviz.atomic import write_json
@@ -58,8 +69,10 @@ def run(recipe: str, seed: int, data_root: str, threads: int) -> None:
 
     torch.set_num_threads(threads)
     overrides = RECIPES[recipe][1]
-    config = resolve_config("default", name=f"{recipe}_s{seed}", seed=seed, **overrides)
-    result = run_task("pretrain", config, data_root=data_root, output_dir=OUTPUT, progress=False)
+    config = resolve_config("default", name=f"{recipe}_s{seed}", seed=seed, dataset=dataset,
+                            protocol=protocol, **overrides)  # fmt: skip
+    result = run_task("pretrain", config, data_root=data_root,
+                      output_dir=output_dir(dataset, protocol), progress=False)  # fmt: skip
     data = load_run_data(result.config, data_root)
     gallery, queries = data.validation()
     labels = data.train.labels
@@ -74,6 +87,104 @@ def run(recipe: str, seed: int, data_root: str, threads: int) -> None:
     print(recipe, seed, json.dumps(scores))
 
 
+def raw_validation(dataset: str, protocol: str, data_root: str | None) -> float:
+    """Validation 1-NN of raw coordinates (centre crop resized to the profile's frames)."""
+    from torch import nn
+
+    from skelviz.evaluate import knn_scores
+    from skelviz.runs.config import resolve_config
+    from skelviz.runs.data import load_run_data
+
+    config = resolve_config("default", dataset=dataset, protocol=protocol)
+    data = load_run_data(config, data_root)
+    frames = config.data.frames
+    return knn_scores(nn.Flatten(), data.train, data.test, data.validation(), frames)["validation"]
+
+
+def rows() -> list[dict]:
+    """One row per pretraining run under ``outputs/tta-*`` (finished or stopped), oldest first."""
+    from skelviz.runs.store import RunFolder
+
+    out = []
+    for base in sorted((ROOT / "outputs").glob("tta-*")):
+        for folder in map(RunFolder, sorted(base.glob("runs/pretrain/*/"))):
+            meta_path, history_path = folder.root / "tta.json", folder.root / "history.json"
+            if meta_path.is_file():
+                meta = json.loads(meta_path.read_text())
+            elif history_path.is_file():  # stopped early: no validation linear read-out
+                recipe, seed = folder.root.name.rsplit("-", 1)[0].rsplit("_s", 1)
+                meta = {"recipe": recipe, "seed": int(seed), "threads": 1, "stopped": True,
+                        "validation_linear": {}}  # fmt: skip
+            else:
+                continue
+            history = json.loads(history_path.read_text())
+            first, last = history["epochs"][0], history["epochs"][-1]
+            out.append({
+                "recipe": meta["recipe"], "seed": meta["seed"], "threads": meta["threads"],
+                "dataset": base.name.removeprefix("tta-"), "key": folder.root.name.rsplit("-")[-1],
+                "epochs": last["epoch"], "cpu_min": history["train_cpu_seconds"] / 60,
+                "wall_min": history["train_seconds"] / 60, "untrained_val": first["knn_val"],
+                "val": last["knn_val"], "val_key": last.get("knn_val_key", {}),
+                "val_linear": meta["validation_linear"],
+                "test": last["knn"] if meta["recipe"] in FINAL else None,
+                "curve": [(e["epoch"], e["train_cpu_seconds"] / 60, e["knn_val"], e["knn"])
+                          for e in history["epochs"] if "knn_val" in e],
+                "stopped": meta.get("stopped", False), "mtime": history_path.stat().st_mtime,
+            })  # fmt: skip
+    return sorted(out, key=lambda r: r["mtime"])
+
+
+def table() -> str:
+    def pct(d: dict) -> str:
+        order = sorted(d, key=lambda r: (r != "seq", r))  # SEQ first
+        return " / ".join(f"{100 * d[r]:.1f}" for r in order) or "–"
+
+    lines = [
+        "| dataset | recipe | what it tests | seed | threads | key | epochs | CPU min | "
+        "val 1-NN (untrained) | val 1-NN | val 1-NN key enc. | val linear | test 1-NN |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows():
+        lines.append(
+            f"| {r['dataset']} | {r['recipe']} | {RECIPES[r['recipe']][0]} | {r['seed']} | "
+            f"{r['threads']} | {r['key']} | {r['epochs']}{' (stopped)' if r['stopped'] else ''} | "
+            f"{r['cpu_min']:.1f} | "
+            f"{pct(r['untrained_val'])} | {pct(r['val'])} | {pct(r['val_key'])} | "
+            f"{pct(r['val_linear'])} | {pct(r['test']) if r['test'] else '(not read)'} |"
+        )
+    return "\n".join(lines)
+
+
+def figure(recipes: list[str], dataset: str = "nw-ucla-cross_view", rep: str = "seq") -> None:
+    """Validation (solid) and, for final recipes, test (dashed) 1-NN of ``rep`` against CPU
+    minutes of training, one colour per recipe (its seed-0 run)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for colour, recipe in zip(plt.cm.tab10.colors, recipes):
+        match = [r for r in rows() if r["recipe"] == recipe and r["seed"] == 0
+                 and r["dataset"] == dataset]  # fmt: skip
+        if not match:
+            raise SystemExit(f"no finished seed-0 run of {recipe!r} on {dataset}")
+        curve = match[-1]["curve"]
+        minutes = [c[1] for c in curve]
+        ax.plot(minutes, [100 * c[2][rep] for c in curve], "-o", color=colour, ms=3,
+                label=f"{recipe}: validation (view 1 -> view 2)")  # fmt: skip
+        if recipe in FINAL:
+            ax.plot(minutes, [100 * c[3][rep] for c in curve], "--s", color=colour, ms=3,
+                    label=f"{recipe}: test (views 1+2 -> view 3)")  # fmt: skip
+    ax.set_xlabel("training CPU minutes (one thread)")
+    ax.set_ylabel(f"{rep.upper()} encoder 1-NN accuracy (%)")
+    ax.set_title("N-UCLA cross-view: time to accuracy, inter SEQ+STG pretraining")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(FIGURE, dpi=120)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -82,11 +193,23 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--data-root", default=os.environ.get("SKELVIZ_NUCLA_ROOT"))
+    p.add_argument("--dataset", default="nw-ucla")
+    p.add_argument("--protocol", default="cross_view")
     sub.add_parser("table")
-    sub.add_parser("figure")
+    f = sub.add_parser("figure")
+    f.add_argument("recipes", nargs="+", help="recipes to draw (their seed-0 runs)")
     args = parser.parse_args(argv)
     if args.command == "run":
-        run(args.recipe, args.seed, args.data_root, args.threads)
+        run(args.recipe, args.seed, args.data_root, args.threads, args.dataset, args.protocol)
+    elif args.command == "table":
+        text = TABLE.read_text()
+        begin, end = "<!-- experiments:begin -->", "<!-- experiments:end -->"
+        head, rest = text.split(begin)
+        TABLE.write_text(f"{head}{begin}\n{table()}\n{end}{rest.split(end)[1]}")
+        print(f"wrote {TABLE}")
+    elif args.command == "figure":
+        figure(args.recipes)
+        print(f"wrote {FIGURE}")
     return 0
 
 

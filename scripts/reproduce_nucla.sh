@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The README's N-UCLA numbers: the default profile's inter SEQ+STG pretraining for three seeds,
+# each evaluated by linear evaluation and 1-NN on the SEQ, STG and concatenated SEQ+STG features,
+# plus the untrained encoders. Runs that exist are reused; an interrupted call continues.
+#
+#   bash scripts/reproduce_nucla.sh ../shared/data/nw-ucla [SEEDS...]    # default seeds: 0 1 2
+#
+# Then `.venv/bin/python -m skelviz.results outputs/default-nw-ucla --raw-floor 0.75` prints the
+# tables (mean +- std over the seeds). One process at a time, using every core torch finds.
+set -euo pipefail
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DATA_ROOT="${1:?usage: reproduce_nucla.sh NUCLA_ROOT [SEEDS...]}"
+shift
+SEEDS=("${@:-0 1 2}")
+bash "$REPO_ROOT/scripts/setup.sh" >/dev/null
+PY="$REPO_ROOT/.venv/bin/python"
+task() { "$PY" -m skelviz "$@" --profile default --data-root "$DATA_ROOT" --no-progress \
+    --set dataset=nw-ucla --set representations=seq+stg; }
+for seed in ${SEEDS[@]}; do
+    task pretrain --set seed="$seed"
+    for rep in seq stg seq+stg; do
+        task linear --set seed="$seed" --set linear.representation="$rep"
+        task knn --set seed="$seed" --set knn.representation="$rep"
+    done
+done
+for rep in seq stg; do  # the untrained encoders (the weights depend on the seed only)
+    task linear --set linear.representation="$rep" --set linear.pretrained=false
+    task knn --set knn.representation="$rep" --set knn.pretrained=false
+done
