@@ -383,3 +383,11 @@ def test_run_sh_answers_help_without_installing(tmp_path):
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode == 0 and "--profile" in done.stdout
     assert not venv.exists() and "setup:" not in done.stdout + done.stderr
+
+
+def test_kernels_get_every_core_only_on_an_idle_machine(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.1, 0.5, 0.5))
+    assert runner.default_threads() == "2"
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.3, 0.5, 0.5))  # something else is running
+    assert runner.default_threads() == "1"
