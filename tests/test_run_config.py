@@ -167,10 +167,10 @@ def test_dict_round_trip_keeps_hash():
 
 
 def test_the_profile_sizes_the_synthetic_set_only():
-    assert resolve_config("ci").data.dataset_options == (("samples_per_class", 12),)
-    assert resolve_config("default", dataset="synthetic").data.dataset_options == (
-        ("samples_per_class", 20),
-    )
+    for name in ("ci", "default"):
+        size = PROFILES[name].synthetic_samples_per_class
+        cfg = resolve_config(name, dataset="synthetic")
+        assert cfg.data.dataset_options == (("samples_per_class", size),)
     assert resolve_config("ci", dataset="nw-ucla").data.dataset_options == ()
     kept = resolve_config("ci", dataset="nw-ucla", dataset_options={"x": 1})
     assert kept.data.dataset_options == (("x", 1),)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 
@@ -79,6 +80,36 @@ def test_every_class_in_both_parts_of_both_protocols(default_data):
     assert set(ds.views[ds.splits["cross_view"][1]]) == {3}
 
 
+def test_the_test_camera_records_as_many_takes_as_the_others_together():
+    raw = generate_raw(SyntheticConfig(samples_per_class=32, num_subjects=8, num_views=3))
+    per_class = np.bincount(raw.views[raw.labels == 0], minlength=4)[1:]  # views 1, 2, 3
+    assert per_class.tolist() == [8, 8, 16]
+    for subject in range(1, 9):  # every subject still meets every camera
+        assert set(raw.views[(raw.labels == 0) & (raw.subjects == subject)]) == {1, 2, 3}
+    one = generate_raw(SyntheticConfig(samples_per_class=4, num_subjects=2, num_views=1))
+    assert set(one.views) == {1}
+
+
+def test_a_start_turn_rotates_the_normalised_action():
+    """With ``turn`` the actor starts turned and faces the action's direction after <= 1 s, so
+    first-frame view normalisation leaves the later frames turned about the vertical axis; the
+    first frame itself is normalised as always."""
+    from skelviz.preprocess import normalize_sequence
+
+    straight = generate_raw(dataclasses.replace(CLEAN, turn=0.0))
+    turned = generate_raw(dataclasses.replace(CLEAN, turn=0.8))
+    angles = []
+    for a, b, label in zip(straight.sequences, turned.sequences, straight.labels):
+        if ACTIONS[label].persons == 1 and a.shape[1] > 35:
+            na, nb = normalize_sequence(a, NTU25), normalize_sequence(b, NTU25)
+            hips = [NTU25.joint_names.index(n) for n in ("left_hip", "right_hip")]
+            va, vb = (x[0, 35, hips[1], :2] - x[0, 35, hips[0], :2] for x in (na, nb))  # 2D
+            cross = va[0] * vb[1] - va[1] * vb[0]
+            angles.append(np.degrees(abs(np.arctan2(cross, va @ vb))))
+    angles = np.array(angles)  # hip line at frame 35 (> 1 s), straight vs turned, degrees
+    assert len(angles) >= 10 and np.median(angles) > 10 and angles.max() < 0.8 * 180 / np.pi + 10
+
+
 def test_second_person_present_exactly_in_two_person_classes(default_data):
     ds, _ = default_data
     assert {a.persons for a in ACTIONS} == {1, 2}
@@ -114,6 +145,8 @@ def test_registry_entry_point_ignores_root():
     (dict(noise=-0.1), "noise"),
     (dict(noise=float("nan")), "noise"),
     (dict(dropout=0.9), "dropout"),
+    (dict(turn=-0.1), "turn"),
+    (dict(turn=2.0), "turn"),
     (dict(seed=-1), "seed"),
     (dict(colour="red"), "unknown option"),
 ])  # fmt: skip

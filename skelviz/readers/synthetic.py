@@ -8,7 +8,8 @@ person is all zeros in one-person classes. See :data:`ACTIONS` for the classes.
 
 Protocols: ``cross_subject`` trains on odd-numbered subjects and tests on even-numbered ones;
 ``cross_view`` (when there are at least two views) tests on the last camera (+45 degrees with
-three views) and trains on the others, as N-UCLA does.
+three views) and trains on the others, as N-UCLA does; the last camera records as many takes as
+the others together, so the test part is as large as the training part.
 
 Introduced in ``notebooks/00_skeleton_data``.
 """
@@ -33,6 +34,7 @@ def load(
     frames: tuple[int, int] = (30, 80),
     noise: float = 0.01,
     dropout: float = 0.002,
+    turn: float = 0.0,
     seed: int = 0,
     normalize: str | bool = DEFAULT_NORMALIZATION,
     **unknown,
@@ -47,6 +49,9 @@ def load(
         frames: (min, max) take length in frames at 30 fps.
         noise: sensor jitter standard deviation in metres (x/y; depth gets twice that).
         dropout: probability that an extremity joint is lost in a frame (stored as zeros).
+        turn: the actor starts turned by up to this many radians and faces the action's direction
+            within a second; first-frame view normalisation leaves the action turned by that
+            angle (0: off, the default; see ``SyntheticConfig``).
         seed: same seed, identical arrays.
         normalize: one of ``skelviz.preprocess.NORMALIZATIONS`` (``"none"``: the generated camera
             coordinates).
@@ -60,7 +65,7 @@ def load(
         known = sorted([*SyntheticConfig.__dataclass_fields__, "normalize"])
         raise ValueError(f"synthetic: unknown option(s) {sorted(unknown)}; known: {known}")
     config = SyntheticConfig(samples_per_class, num_subjects, num_views, frames, noise, dropout,
-                             seed)  # fmt: skip
+                             turn, seed)  # fmt: skip
     report = LoadReport("synthetic", check_normalization(normalize, "synthetic"))
     raw = generate_raw(config)
     sequences = [report.prepare(seq, name, NTU25, f"synthetic/{name}")

@@ -90,7 +90,7 @@ PROFILES: dict[str, Profile] = {
             # and ended 7 points lower at 10 % and 8 with all labels (74.4 against 82.1 %)
             **{"finetune.lr": 1e-3, "finetune.test_every": 10},
         ),
-        synthetic_samples_per_class=20, animation_frames=48, strip_frames=8, num_examples=4,
+        synthetic_samples_per_class=32, animation_frames=48, strip_frames=8, num_examples=4,
         crop_draws=20, stat_draws=20_000, cell_timeout=3600,
     ),
     # the paper / released NTU-60 script on a GPU (the Config defaults are these values)
