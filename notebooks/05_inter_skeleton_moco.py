@@ -229,6 +229,29 @@ fig
 # numbers are in the table printed above. Pretraining pays off where the right bar clears the left
 # one.*
 #
+# **When inter does not beat intra.** In the cross term a query is pulled towards the *partner's*
+# key and pushed from the partner's queue, so an encoder learns only as much as the partner's
+# features can tell apart. The next cell measures this for every encoder that did not gain from the
+# pairing: the partner's own 1-NN before and after (a partner that did not move from, or fell
+# below, its untrained value gives worse targets than intra's own augmented view), the contrastive
+# accuracy of the term, and the partner's 1-NN in intra, where it trained alone.
+
+# %%
+for r in reps:
+    if r not in intra or inter[r]["pretrained"] > intra[r]["pretrained"]:
+        continue
+    for partner in (q for q in reps if q != r):
+        term = m["contrastive_top1_last_epoch"][f"{r}->{partner}"]
+        alone = f"{100 * intra[partner]['pretrained']:.1f} %" if partner in intra else "not run"
+        print(
+            f"{r}: inter {100 * inter[r]['pretrained']:.1f} % <= intra "
+            f"{100 * intra[r]['pretrained']:.1f} %. Partner {partner}: 1-NN untrained "
+            f"{100 * inter[partner]['untrained']:.1f} % -> inter "
+            f"{100 * inter[partner]['pretrained']:.1f} % (intra {alone}); {r}->{partner} "
+            f"contrastive top-1 in the last epoch {100 * term:.1f} %"
+        )
+
+# %% [markdown]
 # ## 4 · The run later notebooks load
 #
 # `load_run(folder).encoders()` returns each representation's encoder without its projection head.
