@@ -11,7 +11,8 @@ minutes into ``docs/time_to_accuracy.png``.
 
     python benchmarks/time_to_accuracy.py run today --data-root DATA/nw-ucla --threads 1
     python benchmarks/time_to_accuracy.py table
-    python benchmarks/time_to_accuracy.py figure
+    python benchmarks/time_to_accuracy.py probe outputs/tta-.../runs/pretrain/RUN --data-root ...
+    python benchmarks/time_to_accuracy.py figure today cosine
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ RECIPES: dict[str, tuple[str, dict]] = {
                {"epochs": 100, "schedule": "cosine", "milestones": (), "warmup_epochs": 5}),
     "tau0.2": ("InfoNCE temperature 0.2 instead of the paper's 0.07", {"epochs": 100,
                "temperature": 0.2}),
-    "default": ("the default profile as it stands", {}),
+    "default": ("the default profile as it stood then (70 epochs)", {"epochs": 70}),
     "default-batch64": ("the default profile, batch never shrunk for small data",
                         {"min_steps_per_epoch": 0}),
 }  # fmt: skip
@@ -87,6 +88,34 @@ def run(recipe: str, seed: int, data_root: str, threads: int, dataset: str, prot
         {"recipe": recipe, "seed": seed, "threads": threads, "validation_linear": scores},
     )
     print(recipe, seed, json.dumps(scores))
+
+
+def probe(folder: str, data_root: str) -> None:
+    """The project's linear evaluation on the validation split (fit on view 1, score view 2) of a
+    finished pretraining run, with and without ``linear.standardize``: last-epoch accuracy."""
+    import tempfile
+
+    import torch
+
+    from skelviz.runs.api import load_run
+    from skelviz.runs.config import resolve_config
+    from skelviz.runs.data import load_run_data
+    from skelviz.runs.engine import fit
+    from skelviz.runs.store import RunFolder
+    from skelviz.runs.tasks.linear import LinearJob
+
+    pretrained = load_run(folder)
+    for rep in ("seq", "stg"):
+        for standardize in (False, True):
+            config = resolve_config("default", **{
+                "linear.split": "validation", "linear.standardize": standardize,
+                "linear.representation": rep})  # fmt: skip
+            data = load_run_data(config, data_root)
+            job = LinearJob(config, data, torch.device("cpu"), upstream=lambda *_: pretrained)
+            with tempfile.TemporaryDirectory() as scratch:
+                fitted = fit(job, RunFolder(scratch), config.linear.epochs, progress=False)
+            last = 100 * fitted.history["epochs"][-1]["test_top1"]
+            print(f"{rep} standardize={standardize}: validation linear {last:.1f} %", flush=True)
 
 
 def raw_validation(dataset: str, protocol: str, data_root: str | None) -> float:
@@ -204,6 +233,9 @@ def main(argv=None) -> int:
     p.add_argument("--dataset", default="nw-ucla")
     p.add_argument("--protocol", default="cross_view")
     sub.add_parser("table")
+    pr = sub.add_parser("probe")
+    pr.add_argument("folder", help="a finished pretraining run folder")
+    pr.add_argument("--data-root", default=os.environ.get("SKELVIZ_NUCLA_ROOT"))
     f = sub.add_parser("figure")
     f.add_argument("recipes", nargs="+", help="recipes to draw (their seed-0 runs)")
     args = parser.parse_args(argv)
@@ -215,6 +247,8 @@ def main(argv=None) -> int:
         head, rest = text.split(begin)
         TABLE.write_text(f"{head}{begin}\n{table()}\n{end}{rest.split(end)[1]}")
         print(f"wrote {TABLE}")
+    elif args.command == "probe":
+        probe(args.folder, args.data_root)
     elif args.command == "figure":
         figure(args.recipes)
         print(f"wrote {FIGURE}")
