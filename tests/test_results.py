@@ -8,8 +8,10 @@ import math
 from pathlib import Path
 
 from skelviz import results
+from skelviz.runs.profiles import PROFILES
 
 # the sections a linear run's config.json holds (default profile, inter SEQ+STG pretraining)
+DEFAULT_EPOCHS = PROFILES["default"].config["epochs"]  # a run of the default profile as it is
 CONFIG = {
     "augment": {"jitter_amplitude": 1.0, "jitter_joints": None, "jitter_p_mask": 0.5,
                 "l_max": 1.0, "l_min": 0.5, "min_crop_frames": 1, "shear_amplitude": 1.0,
@@ -27,8 +29,8 @@ CONFIG = {
                "momentum": 0.9, "pretrained": True, "representation": "seq",
                "weight_decay": 0.0},
     "moco": {"momentum": 0.99, "queue_size": 512, "temperature": 0.07},
-    "optim": {"batch_size": 64, "epochs": 70, "lr": 0.001, "lr_gamma": 0.1, "milestones": [],
-              "optimizer": "adam", "sgd_momentum": 0.9, "weight_decay": 0.0},
+    "optim": {"batch_size": 64, "epochs": DEFAULT_EPOCHS, "lr": 0.001, "lr_gamma": 0.1,
+              "milestones": [], "optimizer": "adam", "sgd_momentum": 0.9, "weight_decay": 0.0},
     "run": {"amp": False, "checkpoint_every": 5, "device": "cpu", "name": "", "seed": 0},
 }  # fmt: skip
 DATA = {"adjusted": [], "class_names": [f"c{i}" for i in range(10)], "dataset": "nw-ucla",
