@@ -23,8 +23,7 @@ from skelviz.runs.distributed import Rank, shard, wrap_ddp
 pytestmark = pytest.mark.slow  # two processes train under torchrun: the test command's slow stage
 
 REPO = Path(__file__).resolve().parents[1]
-GLOBAL_BATCH = 32  # the ci profile's batch_size
-QUEUE = 64  # the ci profile's queue_size
+GLOBAL_BATCH = 16  # set below: 78 ci training sequences make 4 steps an epoch
 EPOCHS = 2
 
 
@@ -92,12 +91,11 @@ def test_both_ranks_end_with_identical_trained_query_nets(two_rank_run):
 
 def test_every_queue_holds_the_keys_of_both_ranks(two_rank_run):
     _, (r0, r1), summary = two_rank_run
-    train_samples = json.loads((Path(summary["run"]) / "config.json").read_text())["data"][
-        "train_samples"
-    ]
+    record = json.loads((Path(summary["run"]) / "config.json").read_text())
+    train_samples, queue = record["data"]["train_samples"], record["config"]["moco"]["queue_size"]
     steps = EPOCHS * (train_samples // GLOBAL_BATCH)
-    gathered = (steps * GLOBAL_BATCH) % QUEUE  # all keys of every global batch enqueued
-    local_only = (steps * GLOBAL_BATCH // 2) % QUEUE  # what a rank's own shards would give
+    gathered = (steps * GLOBAL_BATCH) % queue  # all keys of every global batch enqueued
+    local_only = (steps * GLOBAL_BATCH // 2) % queue  # what a rank's own shards would give
     assert gathered != local_only  # so the pointer tells the two apart
     for name in r0["ptr"]:
         assert r0["ptr"][name] == r1["ptr"][name] == gathered
@@ -150,6 +148,10 @@ def _worker(out: Path, extra: list[str]) -> None:
         "ci",
         "--set",
         f"epochs={EPOCHS}",
+        "--set",
+        f"batch_size={GLOBAL_BATCH}",
+        "--set",
+        "min_steps_per_epoch=0",  # keep GLOBAL_BATCH as set
         "--output-dir",
         str(out),
         "--no-progress",

@@ -163,10 +163,10 @@ def test_a_scratch_run_ignores_the_source_and_is_the_transfer_baseline(tmp_path)
 
 def test_the_real_source_path_synthetic_to_a_smaller_variant(tmp_path):
     """Pretrain on the synthetic set, fine-tune on a differently seeded, smaller one."""
-    source_options = {"samples_per_class": 4}
+    source_options = {"samples_per_class": 6}
     common = {"dataset": "synthetic", "frames": 8, "batch_size": 8, "queue_size": 8,
               "epochs": 1, "finetune.epochs": 1}  # fmt: skip
-    cfg = config(**common, dataset_options={"samples_per_class": 3, "seed": 1},
+    cfg = config(**common, dataset_options={"samples_per_class": 2, "seed": 1},
                  **{"finetune.source_dataset": "synthetic",
                     "finetune.source_dataset_options": source_options})  # fmt: skip
     result = run("finetune", cfg, output_dir=tmp_path, progress=False, say=lambda *_: None)

@@ -104,7 +104,8 @@ def adjust(config: Config, data: RunData) -> tuple[Config, list[str]]:
     """Fit the batch and the queue to a small training set; say why.
 
     A training set of fewer than ``optim.min_steps_per_epoch`` batches gets batches of
-    ``N // min_steps_per_epoch`` (at least 4): with 100 sequences and batches of 64 an epoch
+    ``N // min_steps_per_epoch``, rounded down to a multiple of 4 (at least 4; ``torchrun`` with
+    1, 2 or 4 processes splits it evenly): with 100 sequences and batches of 64 an epoch
     would be one step, and the epochs of a profile would train almost nothing. Then the queue
     must stay below the keys one epoch enqueues (training samples in whole batches), or each
     sample's own older key sits in the queue as a negative.
@@ -114,7 +115,7 @@ def adjust(config: Config, data: RunData) -> tuple[Config, list[str]]:
     notes, n, b = [], len(data.train), config.optim.batch_size
     want = config.optim.min_steps_per_epoch
     if want and n // b < want:
-        fitted_batch = min(b, max(4, n // want))
+        fitted_batch = min(b, max(4, n // want // 4 * 4))  # a multiple of 4: 1, 2, 4 processes
         if fitted_batch != b:
             notes.append(
                 f"batch_size {b} -> {fitted_batch}: {n} training sequences make {n // b} "
