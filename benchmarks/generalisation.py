@@ -15,12 +15,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))  # time_to_accuracy, small_dataset
 
 
 def measure(dataset: str, data_root: str, seeds: list[int]) -> dict[str, list[float]]:
-    from torch import nn
+    from time_to_accuracy import raw_knn
 
-    from skelviz.evaluate import knn_scores
     from skelviz.runs.api import run
     from skelviz.runs.config import resolve_config
     from skelviz.runs.data import load_run_data
@@ -39,10 +39,8 @@ def measure(dataset: str, data_root: str, seeds: list[int]) -> dict[str, list[fl
                              progress=False)  # fmt: skip
                 name = f"{rep.upper()} {'inter SEQ+STG' if pretrained else 'untrained'}"
                 scores.setdefault(name, []).append(result.metrics["knn_1nn"])
-    config = resolve_config("default", **base)
-    data = load_run_data(config, data_root)
-    raw = knn_scores(nn.Flatten(), data.train, data.test, data.validation(), config.data.frames)
-    scores["raw coordinates"] = [raw["test"]]
+    scores["raw coordinates"] = [raw_knn(dataset, "cross_subject", data_root)["test"]]
+    data = load_run_data(resolve_config("default", **base), data_root)
     return {"train": len(data.train), "test": len(data.test), "scores": scores}
 
 
@@ -67,7 +65,6 @@ def main(argv=None) -> int:
     if args.small == "skip":
         return 0
     if not (Path(args.small) / "dataset.json").is_file():
-        sys.path.insert(0, str(ROOT / "benchmarks"))
         from small_dataset import make
 
         make(args.small)

@@ -118,8 +118,9 @@ def probe(folder: str, data_root: str) -> None:
             print(f"{rep} standardize={standardize}: validation linear {last:.1f} %", flush=True)
 
 
-def raw_validation(dataset: str, protocol: str, data_root: str | None) -> float:
-    """Validation 1-NN of raw coordinates (centre crop resized to the profile's frames)."""
+def raw_knn(dataset: str, protocol: str, data_root: str | None) -> dict[str, float]:
+    """``{"test", "validation"}`` 1-NN of raw coordinates (centre crop resized to the profile's
+    frames, flattened): the floor every encoder is compared with."""
     from torch import nn
 
     from skelviz.evaluate import knn_scores
@@ -128,8 +129,7 @@ def raw_validation(dataset: str, protocol: str, data_root: str | None) -> float:
 
     config = resolve_config("default", dataset=dataset, protocol=protocol)
     data = load_run_data(config, data_root)
-    frames = config.data.frames
-    return knn_scores(nn.Flatten(), data.train, data.test, data.validation(), frames)["validation"]
+    return knn_scores(nn.Flatten(), data.train, data.test, data.validation(), config.data.frames)
 
 
 def rows() -> list[dict]:

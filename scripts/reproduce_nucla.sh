@@ -12,19 +12,20 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATA_ROOT="${1:?usage: reproduce_nucla.sh NUCLA_ROOT [SEEDS...]}"
 shift
-SEEDS=("${@:-0 1 2}")
+SEEDS=("$@")
+[[ ${#SEEDS[@]} -gt 0 ]] || SEEDS=(0 1 2)
 bash "$REPO_ROOT/scripts/setup.sh" >/dev/null
 PY="$REPO_ROOT/.venv/bin/python"
 task() { "$PY" -m skelviz "$@" --profile default --data-root "$DATA_ROOT" --no-progress \
     --set dataset=nw-ucla --set representations=seq+stg; }
-for seed in ${SEEDS[@]}; do
+for seed in "${SEEDS[@]}"; do
     task pretrain --set seed="$seed"
     for rep in seq stg seq+stg; do
         task linear --set seed="$seed" --set linear.representation="$rep"
         task knn --set seed="$seed" --set knn.representation="$rep"
     done
 done
-[[ "${SEEDS[0]%% *}" == 0 ]] || exit 0  # one call per seed side by side: seed 0's does these
+[[ " ${SEEDS[*]} " == *" 0 "* ]] || exit 0  # one call per seed side by side: seed 0's does these
 for rep in seq stg; do  # the untrained encoders (seed 0's weights)
     task linear --set linear.representation="$rep" --set linear.pretrained=false
     task knn --set knn.representation="$rep" --set knn.pretrained=false

@@ -5,7 +5,7 @@ from the untrained encoder, the encoder trains (unlike the linear probe), runs r
 import numpy as np
 import pytest
 import torch
-from test_runs import make_dataset, toy_data
+from test_runs import make_dataset, toy_data, untimed
 
 from skelviz.dataset import SkeletonDataset
 from skelviz.runs.api import load_run, run
@@ -18,11 +18,6 @@ from skelviz.runs.tasks.pretrain import build_moco
 from skelviz.skeleton import KINECT_V1_20
 
 CPU = torch.device("cpu")
-
-
-def untimed(records: list[dict]) -> list[dict]:
-    """Epoch records without their wall/CPU seconds (those differ between two runs)."""
-    return [{k: v for k, v in r.items() if not k.endswith("_seconds")} for r in records]
 
 
 def config(**overrides):

@@ -24,7 +24,7 @@ from torch import nn
 from skelviz.augment import AugmentConfig, TwoViewAugment
 from skelviz.evaluate import knn_scores
 from skelviz.moco import InterMoCo, IntraMoCo, SkeletonMoCo, info_nce_loss
-from skelviz.runs.config import Config
+from skelviz.runs.config import Config, ConfigError
 from skelviz.runs.data import RunData
 from skelviz.runs.distributed import Rank, mean_over_ranks, shard, wrap_ddp
 from skelviz.runs.engine import Fitted, GeneratorState, build_optimizer, build_scheduler
@@ -110,8 +110,6 @@ def adjust(config: Config, data: RunData) -> tuple[Config, list[str]]:
     must stay below the keys one epoch enqueues (training samples in whole batches), or each
     sample's own older key sits in the queue as a negative.
     """
-    from skelviz.runs.config import ConfigError
-
     notes, n, b = [], len(data.train), config.optim.batch_size
     want = config.optim.min_steps_per_epoch
     if want and n // b < want:
