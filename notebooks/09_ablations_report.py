@@ -35,7 +35,7 @@
 #
 # **Runtime** (2-core CPU): `ci` about a minute (it runs a tiny sweep itself: Table 5 and 9 cells
 # of the IMG encoder, two seeds, synthetic data); `default` seconds here, the sweep itself about
-# 2.3 hours on N-UCLA with 3 seeds and 2 workers (modelled, `docs/ablations.md`); `full` seconds
+# 1.9 hours on N-UCLA with 3 seeds and 2 workers (modelled, `docs/ablations.md`); `full` seconds
 # here, the sweep on a GPU (not run yet).
 #
 # **Paper**: Section 4.4 (Tables 5 and 6, Figure 6), Appendix A.3 (Tables 8 and 9), Appendix A.4

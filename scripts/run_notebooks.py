@@ -273,15 +273,31 @@ def default_threads(idle_below: float = 0.5) -> str:
     return str(cores) if load < idle_below else "1"
 
 
+# a <script> element that loads code from the network (nbconvert's lab template links require.js,
+# MathJax and mermaid on a CDN; the rendered notebooks need none of them)
+_NETWORK_SCRIPT = re.compile(
+    r"<script\b[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>"
+    r"|<script\b[^>]*>(?:(?!</script>).)*?https?://(?:(?!</script>).)*</script>",
+    re.DOTALL,
+)
+
+
+def offline_html(page: str) -> str:
+    """``page`` without the <script> elements that fetch code from the network (the page reads
+    the same offline: its figures are embedded images and its tables plain HTML)."""
+    return _NETWORK_SCRIPT.sub("", page)
+
+
 def render_html(executed: Path) -> Path:
     """``executed`` (an executed notebook) as ``<same name>.html``: nbconvert's page, matplotlib
-    figures embedded as PNG, nothing fetched from the network."""
+    figures embedded as PNG, nothing fetched from the network; written atomically."""
     from nbconvert import HTMLExporter
 
+    from skelviz.atomic import write_atomic
+
     body, _ = HTMLExporter().from_filename(str(executed))
-    out = executed.with_suffix(".html")
-    out.write_text(body, encoding="utf-8")
-    return out
+    text = offline_html(body).encode("utf-8")
+    return write_atomic(executed.with_suffix(".html"), lambda handle: handle.write(text))
 
 
 def write_summary(path: Path, standard: dict, extra: dict, results: list[Result]) -> None:

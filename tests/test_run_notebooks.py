@@ -391,3 +391,31 @@ def test_kernels_get_every_core_only_on_an_idle_machine(monkeypatch):
     assert runner.default_threads() == "2"
     monkeypatch.setattr(os, "getloadavg", lambda: (1.3, 0.5, 0.5))  # something else is running
     assert runner.default_threads() == "1"
+
+
+def test_the_html_report_fetches_nothing_and_embeds_its_figures(tmp_path):
+    """The page the main job writes for the report opens offline: no <script> that loads code
+    from the network (nbconvert's template links require.js, MathJax and mermaid on a CDN), the
+    figure as an embedded PNG, the text and tables kept."""
+    import base64
+
+    import nbformat
+
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 16).decode()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Claims\n| claim | verdict |\n|---|---|\n| inter | agrees |"),
+        nbformat.v4.new_code_cell("fig", outputs=[nbformat.v4.new_output(
+            "display_data", data={"image/png": png, "text/plain": "<Figure>"})]),
+    ]  # fmt: skip
+    executed = tmp_path / "09_report.ipynb"
+    nbformat.write(nb, executed)
+    page = runner.render_html(executed).read_text(encoding="utf-8")
+    scripts = re.findall(r"<script\b[^>]*>.*?</script>", page, re.DOTALL)
+    assert scripts == [s for s in scripts if "http://" not in s and "https://" not in s]
+    assert f"data:image/png;base64,{png}" in page
+    assert "agrees" in page and "<table" in page
+    # the same page from nbconvert alone does link the network: the filter is what removes it
+    from nbconvert import HTMLExporter
+
+    assert "https://cdnjs" in HTMLExporter().from_filename(str(executed))[0]
