@@ -404,7 +404,7 @@ def test_the_html_report_fetches_nothing_and_embeds_its_figures(tmp_path):
     png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 16).decode()
     nb = nbformat.v4.new_notebook()
     nb.cells = [
-        nbformat.v4.new_markdown_cell("# Claims\n| claim | verdict |\n|---|---|\n| inter | agrees |"),
+        nbformat.v4.new_markdown_cell("| claim | verdict |\n|---|---|\n| inter | agrees |"),
         nbformat.v4.new_code_cell("fig", outputs=[nbformat.v4.new_output(
             "display_data", data={"image/png": png, "text/plain": "<Figure>"})]),
     ]  # fmt: skip
