@@ -91,7 +91,8 @@ PAPER_ABLATIONS: dict[str, dict] = {
 # --- the ablation schedule --------------------------------------------------------------------
 # Applied on top of the chosen profile. `default`: 15 of its 100 pretraining epochs (monitored
 # once, at the end) and 20 of its 40 linear epochs, so that the whole N-UCLA sweep with 3 seeds
-# fits 3 hours on a 2-core CPU (estimate_seconds; docs/ablations.md shows the measurement). `ci` and `full` run as they are.
+# fits 3 hours on a 2-core CPU (estimate_seconds; docs/ablations.md shows the measurement).
+# `ci` and `full` run as they are.
 ABLATION_SCHEDULE: dict[str, dict] = {
     "ci": {},
     "default": {
