@@ -153,6 +153,21 @@ if built is not None:
     display(Markdown(results.to_markdown(built.comparisons)))
 
 # %% [markdown]
+# ## Is the short schedule good enough?
+#
+# The `default` sweep pretrains for a fraction of the profile's epochs so that all tables fit a
+# few CPU hours. That is only useful if the short schedule orders the settings as the full one
+# would. `--schedule profile` runs chosen cells with the profile's own schedule into the same
+# folder (for example `python -m skelviz.sweep --profile default --dataset nw-ucla --tables 9
+# --seeds 0 --schedule profile`); then this table ranks each setting under both schedules.
+
+# %%
+if built is not None and built.schedule_check is not None:
+    display(Markdown(results.to_markdown(built.schedule_check)))
+else:
+    print("no cell ran under the profile's schedule in this folder: no ranking check")
+
+# %% [markdown]
 # ## What to take away
 #
 # - A claim is a comparison, and a comparison needs seeds: with one seed every verdict here is

@@ -36,8 +36,9 @@ from skelviz.results import PAPER, Table, collect_runs, to_markdown
 
 __all__ = [
     "Stat", "Comparison", "Claim", "load_manifest", "cell_values", "verdict", "claims",
-    "claims_table", "comparisons_table", "paper_tables", "figure6_curves", "plot_figure6",
-    "plot_claims", "Report", "build_report", "summary_markdown", "render_html", "main",
+    "claims_table", "comparisons_table", "paper_tables", "schedule_table", "figure6_curves",
+    "plot_figure6", "plot_claims", "Report", "build_report", "summary_markdown", "render_html",
+    "main",
 ]  # fmt: skip
 
 METRICS = {"linear": ("linear", "top1"), "knn": ("knn", "knn_1nn")}
@@ -409,6 +410,42 @@ def paper_tables(values: dict) -> list[Table]:
     return tables
 
 
+# --- the ablation schedule against the profile's ----------------------------------------------
+def _ranks(means: list[float]) -> list[int]:
+    """1 for the highest mean, 2 for the next, ... (ties share the better rank)."""
+    return [1 + sum(other > m for other in means) for m in means]
+
+
+def schedule_table(short: dict, long: dict, metric: str = "linear") -> Table | None:
+    """The cells both schedules ran, ranked within each table by the short (ablation) schedule's
+    mean and by the long (profile) one's: does the cheap schedule order the settings as the
+    paper's schedule would? ``None`` when no cell ran under both.
+
+    Introduced in ``notebooks/09_ablations_report``.
+    """
+    shared = [k for k in short if k in long and short[k][metric].n and long[k][metric].n]
+    if not shared:
+        return None
+    table = Table("The ablation schedule against the profile's (linear evaluation %)",
+                  ["table", "setting", "ablation schedule", "rank", "profile schedule", "rank ",
+                   "same rank"])  # fmt: skip
+    for number in sorted({k[0] for k in shared}, key=lambda t: (len(t), t)):
+        keys = [k for k in shared if k[0] == number]
+        a = _ranks([short[k][metric].mean for k in keys])
+        b = _ranks([long[k][metric].mean for k in keys])
+        for key, ra, rb in zip(keys, a, b):
+            table.rows.append({
+                "table": number, "setting": f"{key[1]} ({key[2].upper()})",
+                "ablation schedule": short[key][metric].text(), "rank": str(ra),
+                "profile schedule": long[key][metric].text(), "rank ": str(rb),
+                "same rank": "yes" if ra == rb else "no",
+            })  # fmt: skip
+    seeds = max(e[metric].n for k, e in long.items() if k in shared)
+    table.notes.append(f"Ranks within each table (1 = best). Profile schedule: {seeds} seed(s); "
+                       "ablation schedule: all its seeds.")  # fmt: skip
+    return table
+
+
 # --- Figure 6 ---------------------------------------------------------------------------------
 def figure6_curves(output_dir: str | os.PathLike, manifest: dict, rep: str = "seq") -> dict:
     """``{row: {"loss": [...], "accuracy": [...]}}``: per-epoch means of the contrastive loss and
@@ -511,6 +548,7 @@ class Report:
     tables: list[Table]
     curves: dict
     curve_rep: str
+    schedule_check: Table | None = None
 
 
 def build_report(output_dir: str | os.PathLike, schedule: str = "ablation") -> Report:
@@ -526,8 +564,12 @@ def build_report(output_dir: str | os.PathLike, schedule: str = "ablation") -> R
         curves = figure6_curves(output_dir, manifest, rep)
         if curves:
             break
+    check = None
+    if schedule == "ablation" and (Path(output_dir) / "sweep-profile.json").is_file():
+        long = cell_values(output_dir, load_manifest(output_dir, "profile"))
+        check = schedule_table(values, long)
     return Report(manifest, values, found, claims_table(found, manifest["dataset"]),
-                  comparisons_table(found), paper_tables(values), curves, rep)  # fmt: skip
+                  comparisons_table(found), paper_tables(values), curves, rep, check)  # fmt: skip
 
 
 def summary_markdown(report: Report) -> str:
@@ -599,6 +641,7 @@ def render_html(report: Report, path: str | os.PathLike) -> Path:
         _figure_html(plot_figure6(report.curves, report.curve_rep), FIGURE6_CAPTION),
         *(_table_html(t) for t in report.tables),
         _table_html(report.comparisons),
+        *([_table_html(report.schedule_check)] if report.schedule_check else []),
         "</body></html>",
     ]
     text = "\n".join(parts)
@@ -620,7 +663,7 @@ def main(argv: list[str] | None = None) -> Report:
     args = parser.parse_args(argv)
     report = build_report(args.output_dir, args.schedule)
     print(summary_markdown(report))
-    for table in report.tables:
+    for table in [*report.tables, *([report.schedule_check] if report.schedule_check else [])]:
         print(to_markdown(table))
     if args.html:
         print(f"report: {render_html(report, args.html)}")

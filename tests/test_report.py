@@ -82,6 +82,36 @@ def test_report_command_writes_one_offline_html_page(swept, capsys):
     assert "| A small l_min" in capsys.readouterr().out
 
 
+def test_schedule_table_ranks_each_table_under_both_schedules():
+    def cells(**means):  # row -> one seed's linear accuracy
+        return {("9", f"l_min={r}", "img"): {"linear": Stat(v)} for r, v in means.items()}
+
+    short = cells(**{"0.1": (0.62, 0.63), "0.3": (0.60, 0.61), "0.5": (0.58, 0.57)})
+    long = cells(**{"0.1": (0.70,), "0.3": (0.72,), "0.5": (0.65,)})
+    short[("8", "|j|=10", "img")] = {"linear": Stat((0.5, 0.6))}  # ran under one schedule only
+    table = report.schedule_table(short, long)
+    rows = {r["setting"]: (r["rank"], r["rank "], r["same rank"]) for r in table.rows}
+    assert rows == {
+        "l_min=0.1 (IMG)": ("1", "2", "no"),
+        "l_min=0.3 (IMG)": ("2", "1", "no"),
+        "l_min=0.5 (IMG)": ("3", "3", "yes"),
+    }
+    assert "1 seed(s)" in table.notes[0]
+    assert report.schedule_table(short, {}) is None
+
+
+def test_report_compares_schedules_when_the_profile_schedule_ran(swept):
+    """`ci`'s ablation schedule is the profile itself, so the profile sweep finds every run done
+    and both schedules rank the cells alike."""
+    plan = sweep.plan_sweep("ci", seeds=(0, 1), tables=("9",), output_dir=swept, extra=FAST,
+                            schedule="profile")  # fmt: skip
+    sweep.run_sweep(plan, say=lambda *_: None)
+    built = report.build_report(swept)
+    assert built.schedule_check is not None and len(built.schedule_check.rows) == 3
+    assert {r["same rank"] for r in built.schedule_check.rows} == {"yes"}
+    assert report.build_report(swept, "profile").schedule_check is None
+
+
 def test_missing_manifest_names_the_sweep_command(tmp_path):
     with pytest.raises(FileNotFoundError, match="skelviz.sweep"):
         report.build_report(tmp_path)
