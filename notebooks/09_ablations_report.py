@@ -48,12 +48,14 @@ DATA_ROOT = ""  # dataset folder; empty means the default search path
 DEVICE = "auto"  # auto | cpu | cuda | cuda:N (the ci sweep's runs)
 SEED = 0  # the first seed of the ci sweep (it runs SEED and SEED + 1)
 OUTPUT_DIR = "outputs"  # the sweep's runs and manifest are read here
+STORED_RESULTS = "docs/results/ablations-nw-ucla.json"  # shown if OUTPUT_DIR has no sweep
 
 # %%
 from IPython.display import Markdown, display
 
 from skelviz import report, results, sweep
 from skelviz.notebook import setup_notebook
+from skelviz.paths import REPO_ROOT
 
 ctx = setup_notebook(
     PROFILE, DATASET, DATA_ROOT, DEVICE, SEED, OUTPUT_DIR, notebook="09_ablations_report"
@@ -81,11 +83,14 @@ if ctx.profile.name == "ci":
 manifest_path = ctx.paths.root / "sweep-ablation.json"
 have_sweep = manifest_path.is_file()
 print(f"sweep manifest: {manifest_path} ({'found' if have_sweep else 'missing'})")
+stored = REPO_ROOT / STORED_RESULTS if STORED_RESULTS else None
 if not have_sweep:
     print(
         "no sweep in this output folder yet: run `python -m skelviz.sweep --profile "
-        f"{ctx.profile.name} --dataset {ctx.dataset} --output-dir {ctx.paths.root}` first"
+        f"{ctx.profile.name} --dataset {ctx.dataset} --output-dir {ctx.paths.root}`"
     )
+    if stored is not None and stored.is_file():
+        print(f"showing the stored results instead: {stored.relative_to(REPO_ROOT)}")
 
 # %% [markdown]
 # ## The claims
@@ -98,8 +103,14 @@ if not have_sweep:
 # do. A claim agrees when more of its comparisons agree than disagree and at least half agree.
 
 # %%
-built = report.build_report(ctx.paths.root) if have_sweep else None
+built = None
+if have_sweep:
+    built = report.build_report(ctx.paths.root)
+elif stored is not None and stored.is_file():
+    built = report.load_results(stored)  # the committed sweep: no run folders needed
 if built is not None:
+    m = built.manifest
+    print(f"{m['dataset']}, profile {m['profile']}, {m['schedule']} schedule, {m['seeds']} seed(s)")
     display(Markdown(report.summary_markdown(built)))
     assert all(c.verdict in ("agrees", "disagrees", "cannot tell apart") for c in built.claims)
 
@@ -179,7 +190,8 @@ else:
 # **Next**: run the sweep on N-UCLA (`docs/ablations.md`) and read its verdicts in the README.
 
 # %%
-metrics = {"sweep_found": have_sweep}
+source = "sweep" if have_sweep else "stored results" if built is not None else "none"
+metrics = {"sweep_found": have_sweep, "source": source}
 if built is not None:
     metrics["claims"] = {c.key: c.verdict for c in built.claims}
     metrics["cells_with_results"] = sum(bool(v["linear"].n) for v in built.values.values())

@@ -15,7 +15,9 @@ seeds). Ours **agrees** with the paper when it orders the pair as the paper's nu
 several comparisons agrees when more of them agree than disagree and at least half agree,
 disagrees in the mirror case, and cannot tell apart otherwise.
 
-    python -m skelviz.report --output-dir outputs/default-nw-ucla --html report.html
+    python -m skelviz.report --output-dir outputs/default-nw-ucla --html report.html \
+        --export docs/results/ablations-nw-ucla.json     # the results, without the run folders
+    python -m skelviz.report --results docs/results/ablations-nw-ucla.json --html report.html
 
 Introduced in ``notebooks/09_ablations_report``.
 """
@@ -37,8 +39,8 @@ from skelviz.results import PAPER, Table, collect_runs, to_markdown
 __all__ = [
     "Stat", "Comparison", "Claim", "load_manifest", "cell_values", "verdict", "claims",
     "claims_table", "comparisons_table", "paper_tables", "schedule_table", "figure6_curves",
-    "plot_figure6", "plot_claims", "Report", "build_report", "summary_markdown", "render_html",
-    "main",
+    "plot_figure6", "plot_claims", "Report", "report_from", "build_report", "export_results",
+    "load_results", "summary_markdown", "render_html", "main",
 ]  # fmt: skip
 
 METRICS = {"linear": ("linear", "top1"), "knn": ("knn", "knn_1nn")}
@@ -549,6 +551,18 @@ class Report:
     curves: dict
     curve_rep: str
     schedule_check: Table | None = None
+    long_values: dict | None = None  # the cells run under the profile's schedule, if any
+
+
+def report_from(
+    manifest: dict, values: dict, curves: dict, curve_rep: str, long_values: dict | None = None
+) -> Report:
+    """The report of cell values (:func:`cell_values`) and Figure 6 curves, however obtained."""
+    found = claims(values)
+    check = schedule_table(values, long_values) if long_values else None
+    return Report(manifest, values, found, claims_table(found, manifest["dataset"]),
+                  comparisons_table(found), paper_tables(values), curves, curve_rep, check,
+                  long_values)  # fmt: skip
 
 
 def build_report(output_dir: str | os.PathLike, schedule: str = "ablation") -> Report:
@@ -558,18 +572,68 @@ def build_report(output_dir: str | os.PathLike, schedule: str = "ablation") -> R
     """
     manifest = load_manifest(output_dir, schedule)
     values = cell_values(output_dir, manifest)
-    found = claims(values)
     curves, rep = {}, "seq"
     for rep in ("seq", "stg", "img"):
         curves = figure6_curves(output_dir, manifest, rep)
         if curves:
             break
-    check = None
+    long = None
     if schedule == "ablation" and (Path(output_dir) / "sweep-profile.json").is_file():
         long = cell_values(output_dir, load_manifest(output_dir, "profile"))
-        check = schedule_table(values, long)
-    return Report(manifest, values, found, claims_table(found, manifest["dataset"]),
-                  comparisons_table(found), paper_tables(values), curves, rep, check)  # fmt: skip
+    return report_from(manifest, values, curves, rep, long)
+
+
+# --- stored results: the report without the run folders ---------------------------------------
+RESULTS_FORMAT = 1
+
+
+def _values_json(values: dict) -> list[dict]:
+    return [{"key": list(key), "cell": e["cell"], "params": e["params"],
+             "linear": list(e["linear"].values), "knn": list(e["knn"].values)}
+            for key, e in values.items()]  # fmt: skip
+
+
+def _values_from_json(items: list[dict]) -> dict:
+    return {tuple(i["key"]): {"cell": i["cell"], "params": i["params"],
+                              "linear": Stat(tuple(i["linear"])), "knn": Stat(tuple(i["knn"]))}
+            for i in items}  # fmt: skip
+
+
+def export_results(report: Report, path: str | os.PathLike) -> Path:
+    """Write what the report is computed from (each cell's per-seed accuracies, the Figure 6
+    curves, the manifest) as one small JSON file, atomically: :func:`load_results` rebuilds the
+    same report from it on a machine without the run folders.
+
+    Introduced in ``notebooks/09_ablations_report``.
+    """
+    from skelviz.atomic import write_json
+
+    long = _values_json(report.long_values) if report.long_values else None
+    write_json(path, {
+        "format": RESULTS_FORMAT, "manifest": report.manifest,
+        "values": _values_json(report.values), "long_values": long,
+        "curves": report.curves, "curve_rep": report.curve_rep,
+    })  # fmt: skip
+    return Path(path)
+
+
+def load_results(path: str | os.PathLike) -> Report:
+    """The report from a file :func:`export_results` wrote; errors name the file.
+
+    Introduced in ``notebooks/09_ablations_report``.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no stored ablation results")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != RESULTS_FORMAT:
+            raise ValueError(f"format {data.get('format')!r}, expected {RESULTS_FORMAT}")
+        long = _values_from_json(data["long_values"]) if data["long_values"] else None
+        return report_from(data["manifest"], _values_from_json(data["values"]), data["curves"],
+                           data["curve_rep"], long)  # fmt: skip
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        raise ValueError(f"{path}: not stored ablation results ({err})") from None
 
 
 def summary_markdown(report: Report) -> str:
@@ -657,23 +721,31 @@ def main(argv: list[str] | None = None) -> Report:
     parser = argparse.ArgumentParser(
         prog="python -m skelviz.report", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--output-dir", required=True, help="the sweep's output folder")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--output-dir", help="the sweep's output folder")
+    source.add_argument("--results", help="stored results (a file --export wrote)")
     parser.add_argument("--schedule", default="ablation", choices=("ablation", "profile"))
     parser.add_argument("--html", default=None, help="write the report page here")
+    parser.add_argument("--export", default=None, help="write the stored results here")
     args = parser.parse_args(argv)
-    report = build_report(args.output_dir, args.schedule)
+    if args.results:
+        report = load_results(args.results)
+    else:
+        report = build_report(args.output_dir, args.schedule)
     print(summary_markdown(report))
     for table in [*report.tables, *([report.schedule_check] if report.schedule_check else [])]:
         print(to_markdown(table))
     if args.html:
         print(f"report: {render_html(report, args.html)}")
+    if args.export:
+        print(f"stored results: {export_results(report, args.export)}")
     return report
 
 
 if __name__ == "__main__":
     try:
         main()
-    except FileNotFoundError as err:
+    except (FileNotFoundError, ValueError) as err:
         import sys
 
         print(f"skelviz.report: error: {err}", file=sys.stderr)

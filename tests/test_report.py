@@ -112,6 +112,24 @@ def test_report_compares_schedules_when_the_profile_schedule_ran(swept):
     assert report.build_report(swept, "profile").schedule_check is None
 
 
+def test_stored_results_rebuild_the_same_report(swept, tmp_path, capsys):
+    built = report.build_report(swept)
+    stored = report.export_results(built, tmp_path / "results.json")
+    again = report.load_results(stored)
+    assert report.summary_markdown(again) == report.summary_markdown(built)
+    assert [t.rows for t in again.tables] == [t.rows for t in built.tables]
+    assert again.curves == built.curves and again.manifest == built.manifest
+    assert (again.schedule_check is None) == (built.schedule_check is None)
+    page = tmp_path / "page.html"
+    report.main(["--results", str(stored), "--html", str(page)])
+    assert "Table 9" in page.read_text() and "| A small l_min" in capsys.readouterr().out
+    (tmp_path / "bad.json").write_text('{"format": 1, "values": []}')
+    with pytest.raises(ValueError, match="bad.json: not stored ablation results"):
+        report.load_results(tmp_path / "bad.json")
+    with pytest.raises(FileNotFoundError, match="none.json"):
+        report.load_results(tmp_path / "none.json")
+
+
 def test_missing_manifest_names_the_sweep_command(tmp_path):
     with pytest.raises(FileNotFoundError, match="skelviz.sweep"):
         report.build_report(tmp_path)
