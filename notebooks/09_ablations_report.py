@@ -114,6 +114,15 @@ if built is not None:
     display(Markdown(report.summary_markdown(built)))
     assert all(c.verdict in ("agrees", "disagrees", "cannot tell apart") for c in built.claims)
 
+# %% [markdown]
+# The paper judges every setting by linear evaluation. The same claims judged on 1-NN accuracy
+# (no classifier trained, so no probe schedule in between) show whether a verdict depends on the
+# probe:
+
+# %%
+if built is not None:
+    display(Markdown(results.to_markdown(built.summary_knn)))
+
 # %%
 if built is not None:
     fig = report.plot_claims(built.claims)

@@ -119,6 +119,8 @@ def test_stored_results_rebuild_the_same_report(swept, tmp_path, capsys):
     assert report.summary_markdown(again) == report.summary_markdown(built)
     assert [t.rows for t in again.tables] == [t.rows for t in built.tables]
     assert again.curves == built.curves and again.manifest == built.manifest
+    assert "1-NN" in built.summary_knn.title and again.summary_knn.rows == built.summary_knn.rows
+    assert [r["claim"] for r in built.summary_knn.rows] == [r["claim"] for r in built.summary.rows]
     assert (again.schedule_check is None) == (built.schedule_check is None)
     page = tmp_path / "page.html"
     report.main(["--results", str(stored), "--html", str(page)])
