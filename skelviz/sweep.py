@@ -68,11 +68,13 @@ class Job:
     def ready(self) -> bool:
         return all((p / "metrics.json").is_file() for p in self.needs)
 
-    def cost(self, pretrain_epochs: int, linear_epochs: int) -> float:
-        """Modelled seconds (relative weights from :data:`skelviz.ablations.EPOCH_CPU_SECONDS`)."""
-        pre = [r.config.encoder.representations for r in self.runs if r.task == "pretrain"]
-        probes = [r.config.linear.representation for r in self.runs if r.task == "linear"]
-        knn = sum(r.task == "knn" for r in self.runs)
+    def cost(self, pretrain_epochs: int, linear_epochs: int, only_left: bool = True) -> float:
+        """Modelled seconds of the unfinished runs (of all runs with ``only_left=False``),
+        from the relative weights of :data:`skelviz.ablations.EPOCH_CPU_SECONDS`."""
+        left = [r for r in self.runs if not (only_left and r.complete)]
+        pre = [r.config.encoder.representations for r in left if r.task == "pretrain"]
+        probes = [r.config.linear.representation for r in left if r.task == "linear"]
+        knn = sum(r.task == "knn" for r in left)
         return ablations.estimate_seconds(pre, probes, knn, pretrain_epochs, linear_epochs)
 
 
@@ -318,7 +320,7 @@ def eta_seconds(plan: Plan, workers: int = 1) -> float | None:
     epochs = plan.epochs()
     done = [j for j in plan.jobs if j.complete]
     left = [j for j in plan.jobs if not j.complete]
-    modelled = sum(j.cost(*epochs) for j in done)
+    modelled = sum(j.cost(*epochs, only_left=False) for j in done)
     if not done or modelled <= 0:
         return None
     scale = sum(_measured_seconds(j) for j in done) / modelled

@@ -151,6 +151,14 @@ def test_standardized_probe_is_a_linear_map_of_standardized_features(tmp_path):
         "classifier.weight",
         "classifier.bias",
     ]
+    dead = feats.clone()
+    dead[:, 2] = 0.0  # a unit dead on every training sequence
+    probe.standardize_with(dead)
+    assert probe.feature_std[2] == 1.0 and probe.feature_mean[2] == 0.0
+    alive = dead[:1].clone()
+    alive[0, 2] = 3.0  # alive on one test sequence: its standardised value stays 3, not 3e6
+    by_hand = (alive - probe.feature_mean) / probe.feature_std
+    assert by_hand[0, 2] == 3.0 and torch.isfinite(probe.classify(alive)).all()
 
 
 def test_validation_probe_trains_and_scores_inside_the_train_part(tmp_path):

@@ -71,9 +71,12 @@ class LinearProbe(nn.Module):
 
     @torch.no_grad()
     def standardize_with(self, features: torch.Tensor) -> None:
-        """Fix the feature scaling to the mean / std of ``features`` ``(N, D)``."""
+        """Fix the feature scaling to the mean / std of ``features`` ``(N, D)``. A feature that
+        is constant on them (a ReLU unit dead on every training sequence) keeps scale 1: dividing
+        by a tiny std would blow up the few test sequences on which it is alive."""
+        std = features.std(dim=0)  # (D,)
         self.feature_mean.copy_(features.mean(dim=0))
-        self.feature_std.copy_(features.std(dim=0).clamp(min=1e-6))
+        self.feature_std.copy_(torch.where(std > 1e-6, std, torch.ones_like(std)))
 
 
 def confusion_matrix(labels: torch.Tensor, predicted: torch.Tensor, classes: int) -> torch.Tensor:
