@@ -29,14 +29,14 @@
 # - Re-render this report from stored results in seconds (`python -m skelviz.report`).
 #
 # **Prerequisites**: notebooks 04 (intra MoCo), 05 (inter MoCo) and 06 (linear evaluation, 1-NN).
-# The `default` and `full` profiles read a sweep that already ran with the same output folder:
-# `python -m skelviz.sweep --profile default --dataset nw-ucla --seeds 0 1 2 --workers 2`
-# (see `docs/ablations.md`); with none, this notebook says so and shows empty tables.
+# The `default` and `full` profiles read a sweep that already ran with the same output folder
+# (`python -m skelviz.sweep ... --workers 2`, see `docs/ablations.md`); without one they show the
+# stored N-UCLA results committed with the project (`STORED_RESULTS`).
 #
 # **Runtime** (2-core CPU): `ci` about a minute (it runs a tiny sweep itself: Table 5 and 9 cells
-# of the IMG encoder, two seeds, synthetic data); `default` seconds here, the sweep itself about
-# 1.9 hours on N-UCLA with 3 seeds and 2 workers (modelled, `docs/ablations.md`); `full` seconds
-# here, the sweep on a GPU (not run yet).
+# of the IMG encoder, two seeds, synthetic data); `default` seconds here; the N-UCLA sweep behind
+# the stored results took about 2 hours with 3 seeds and 2 workers (`docs/ablations.md`); `full`
+# seconds here, the sweep on a GPU (not run yet).
 #
 # **Paper**: Section 4.4 (Tables 5 and 6, Figure 6), Appendix A.3 (Tables 8 and 9), Appendix A.4
 # (Table 10).
@@ -196,7 +196,11 @@ else:
 #   offline page from the stored runs, in seconds and without training.
 # - The `ci` numbers show that the pipeline runs; they are not the paper's.
 #
-# **Next**: run the sweep on N-UCLA (`docs/ablations.md`) and read its verdicts in the README.
+# - On N-UCLA (the stored results, 3 seeds, 15 pretraining epochs): combining representations
+#   helps and inter SEQ+STG helps SEQ, as in the paper; inter does not help STG or any pairing
+#   with IMG, and most augmentation rows cannot be told apart. The README reads them.
+#
+# **Next**: the README's reproduction section, and `docs/ablations.md` for the schedule check.
 
 # %%
 source = "sweep" if have_sweep else "stored results" if built is not None else "none"

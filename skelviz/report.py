@@ -15,7 +15,7 @@ seeds). Ours **agrees** with the paper when it orders the pair as the paper's nu
 several comparisons agrees when more of them agree than disagree and at least half agree,
 disagrees in the mirror case, and cannot tell apart otherwise.
 
-    python -m skelviz.report --output-dir outputs/default-nw-ucla --html report.html \
+    python -m skelviz.report --output-dir outputs/ablation-nw-ucla --html report.html \
         --export docs/results/ablations-nw-ucla.json     # the results, without the run folders
     python -m skelviz.report --results docs/results/ablations-nw-ucla.json --html report.html
 
