@@ -110,7 +110,8 @@ elif stored is not None and stored.is_file():
     built = report.load_results(stored)  # the committed sweep: no run folders needed
 if built is not None:
     m = built.manifest
-    print(f"{m['dataset']}, profile {m['profile']}, {m['schedule']} schedule, {m['seeds']} seed(s)")
+    seeds = ", ".join(str(seed) for seed in m["seeds"])
+    print(f"{m['dataset']}, profile {m['profile']}, {m['schedule']} schedule, seeds {seeds}")
     display(Markdown(report.summary_markdown(built)))
     assert all(c.verdict in ("agrees", "disagrees", "cannot tell apart") for c in built.claims)
 
@@ -178,8 +179,10 @@ if built is not None:
 # The `default` sweep pretrains for a fraction of the profile's epochs so that all tables fit a
 # few CPU hours. That is only useful if the short schedule orders the settings as the full one
 # would. `--schedule profile` runs chosen cells with the profile's own schedule into the same
-# folder (for example `python -m skelviz.sweep --profile default --dataset nw-ucla --tables 9
-# --seeds 0 --schedule profile`); then this table ranks each setting under both schedules.
+# folder, with the same probe (for example `python -m skelviz.sweep --profile default --dataset
+# nw-ucla --tables 9 --seeds 0 --schedule profile`); then this table ranks each setting under both
+# schedules. Rank 1 is the best setting of its table; "same rank: no" means the short schedule
+# would have ordered that setting differently, so its verdicts on that table are not to be trusted.
 
 # %%
 if built is not None and built.schedule_check is not None:

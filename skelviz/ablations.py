@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "AUGMENTATION_ROWS",
     "ABLATION_SCHEDULE",
+    "ABLATION_PROBE",
     "Cell",
     "PAPER_ABLATIONS",
     "TABLES",
@@ -92,17 +93,20 @@ PAPER_ABLATIONS: dict[str, dict] = {
 # Applied on top of the chosen profile. `default`: 15 of its 100 pretraining epochs (monitored
 # once, at the end) and 20 of its 40 linear epochs, so that the whole N-UCLA sweep with 3 seeds
 # fits 3 hours on a 2-core CPU (estimate_seconds; docs/ablations.md shows the measurement).
-# The probe standardises its features: the paper's plain SGD probe (lr 0.1) diverged on IMG
-# features after 15 epochs (training loss above 1,000, chance accuracy; docs/ablations.md).
 # `ci` and `full` run as they are.
 ABLATION_SCHEDULE: dict[str, dict] = {
     "ci": {},
     "default": {
         "epochs": 15, "milestones": (), "monitor_every": 15, "checkpoint_every": 5,
-        "linear.epochs": 20, "linear.milestones": (12, 17), "linear.standardize": True,
+        "linear.epochs": 20, "linear.milestones": (12, 17),
     },
     "full": {},
 }  # fmt: skip
+
+# The sweep's probe, under either schedule (so that the schedules differ only in length): `default`
+# standardises the probe's features; the paper's plain SGD probe (lr 0.1) diverged on IMG features
+# after 15 pretraining epochs (training loss above 1,000, chance accuracy; docs/ablations.md).
+ABLATION_PROBE: dict[str, dict] = {"ci": {}, "default": {"linear.standardize": True}, "full": {}}
 
 # Measured CPU seconds per epoch, one torch thread, `default` profile on N-UCLA (1,020 training
 # sequences, frames 32, `small` encoders), from finished 70-epoch runs and 3-epoch timings
@@ -269,14 +273,16 @@ def cells(tables: tuple[str, ...] | list[str] = TABLES, num_joints: int = 25) ->
 
 
 # --- schedule and cost ------------------------------------------------------------------------
-def schedule_overrides(profile: str) -> dict:
-    """The ablation schedule's overrides for ``profile`` (applied on top of it).
+def schedule_overrides(profile: str, schedule: str = "ablation") -> dict:
+    """The sweep's overrides on top of ``profile``: its probe, and with ``schedule="ablation"``
+    the shorter schedule (``"profile"``: the profile's own epochs).
 
     Introduced in ``notebooks/09_ablations_report``.
     """
     if profile not in ABLATION_SCHEDULE:
         raise ValueError(f"unknown profile {profile!r}; known: {', '.join(ABLATION_SCHEDULE)}")
-    return dict(ABLATION_SCHEDULE[profile])
+    shorter = ABLATION_SCHEDULE[profile] if schedule == "ablation" else {}
+    return {**ABLATION_PROBE[profile], **shorter}
 
 
 def estimate_seconds(

@@ -31,6 +31,7 @@ import math
 import os
 import statistics
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from skelviz import ablations
@@ -39,7 +40,7 @@ from skelviz.results import PAPER, Table, collect_runs, to_markdown
 __all__ = [
     "Stat", "Comparison", "Claim", "load_manifest", "cell_values", "verdict", "claims",
     "claims_table", "comparisons_table", "paper_tables", "schedule_table", "figure6_curves",
-    "plot_figure6", "plot_claims", "Report", "report_from", "build_report", "export_results",
+    "plot_figure6", "plot_claims", "Report", "build_report", "export_results",
     "load_results", "summary_markdown", "render_html", "main",
 ]  # fmt: skip
 
@@ -431,9 +432,9 @@ def schedule_table(short: dict, long: dict, metric: str = "linear") -> Table | N
     shared = [k for k in short if k in long and short[k][metric].n and long[k][metric].n]
     if not shared:
         return None
-    table = Table("The ablation schedule against the profile's (linear evaluation %)",
-                  ["table", "setting", "ablation schedule", "rank", "profile schedule", "rank ",
-                   "same rank"])  # fmt: skip
+    table = Table(f"The ablation schedule against the profile's ({METRIC_NAMES[metric]} %)",
+                  ["table", "setting", "ablation schedule", "rank (ablation)", "profile schedule",
+                   "rank (profile)", "same rank"])  # fmt: skip
     for number in sorted({k[0] for k in shared}, key=lambda t: (len(t), t)):
         keys = [k for k in shared if k[0] == number]
         a = _ranks([short[k][metric].mean for k in keys])
@@ -441,8 +442,8 @@ def schedule_table(short: dict, long: dict, metric: str = "linear") -> Table | N
         for key, ra, rb in zip(keys, a, b):
             table.rows.append({
                 "table": number, "setting": f"{key[1]} ({key[2].upper()})",
-                "ablation schedule": short[key][metric].text(), "rank": str(ra),
-                "profile schedule": long[key][metric].text(), "rank ": str(rb),
+                "ablation schedule": short[key][metric].text(), "rank (ablation)": str(ra),
+                "profile schedule": long[key][metric].text(), "rank (profile)": str(rb),
                 "same rank": "yes" if ra == rb else "no",
             })  # fmt: skip
     seeds = max(e[metric].n for k, e in long.items() if k in shared)
@@ -543,31 +544,40 @@ def plot_claims(claim_list: list[Claim]):
 # --- the whole report -------------------------------------------------------------------------
 @dataclass
 class Report:
-    """Everything the notebook and the HTML page show, computed from stored results."""
+    """Everything the notebook and the HTML page show. It holds what was read (the manifest, the
+    cell values, the Figure 6 curves, and the cells of a profile-schedule sweep if one ran); the
+    claims and tables are computed from them on first use."""
 
     manifest: dict
     values: dict
-    claims: list[Claim]
-    summary: Table
-    summary_knn: Table  # the same claims judged on 1-NN accuracy (the paper's claims are linear)
-    comparisons: Table
-    tables: list[Table]
     curves: dict
     curve_rep: str
-    schedule_check: Table | None = None
     long_values: dict | None = None  # the cells run under the profile's schedule, if any
 
+    @cached_property
+    def claims(self) -> list[Claim]:
+        return claims(self.values)
 
-def report_from(
-    manifest: dict, values: dict, curves: dict, curve_rep: str, long_values: dict | None = None
-) -> Report:
-    """The report of cell values (:func:`cell_values`) and Figure 6 curves, however obtained."""
-    found = claims(values)
-    check = schedule_table(values, long_values) if long_values else None
-    knn = claims_table(claims(values, "knn"), manifest["dataset"], "knn")
-    return Report(manifest, values, found, claims_table(found, manifest["dataset"]), knn,
-                  comparisons_table(found), paper_tables(values), curves, curve_rep, check,
-                  long_values)  # fmt: skip
+    @cached_property
+    def summary(self) -> Table:
+        return claims_table(self.claims, self.manifest["dataset"])
+
+    @cached_property
+    def summary_knn(self) -> Table:
+        """The same claims judged on 1-NN accuracy (the paper judges them on linear)."""
+        return claims_table(claims(self.values, "knn"), self.manifest["dataset"], "knn")
+
+    @cached_property
+    def comparisons(self) -> Table:
+        return comparisons_table(self.claims)
+
+    @cached_property
+    def tables(self) -> list[Table]:
+        return paper_tables(self.values)
+
+    @cached_property
+    def schedule_check(self) -> Table | None:
+        return schedule_table(self.values, self.long_values) if self.long_values else None
 
 
 def build_report(output_dir: str | os.PathLike, schedule: str = "ablation") -> Report:
@@ -585,7 +595,7 @@ def build_report(output_dir: str | os.PathLike, schedule: str = "ablation") -> R
     long = None
     if schedule == "ablation" and (Path(output_dir) / "sweep-profile.json").is_file():
         long = cell_values(output_dir, load_manifest(output_dir, "profile"))
-    return report_from(manifest, values, curves, rep, long)
+    return Report(manifest, values, curves, rep, long)
 
 
 # --- stored results: the report without the run folders ---------------------------------------
@@ -635,8 +645,10 @@ def load_results(path: str | os.PathLike) -> Report:
         if data.get("format") != RESULTS_FORMAT:
             raise ValueError(f"format {data.get('format')!r}, expected {RESULTS_FORMAT}")
         long = _values_from_json(data["long_values"]) if data["long_values"] else None
-        return report_from(data["manifest"], _values_from_json(data["values"]), data["curves"],
-                           data["curve_rep"], long)  # fmt: skip
+        built = Report(data["manifest"], _values_from_json(data["values"]), data["curves"],
+                       data["curve_rep"], long)  # fmt: skip
+        _ = built.summary, built.tables  # computed here: a malformed file fails naming itself
+        return built
     except (ValueError, KeyError, TypeError, AttributeError) as err:
         raise ValueError(f"{path}: not stored ablation results ({err})") from None
 

@@ -156,8 +156,7 @@ def plan_sweep(
         raise ValueError(f"seeds: one or more distinct non-negative integers, got {seeds!r}")
     if schedule not in SCHEDULES:
         raise ValueError(f"schedule: {schedule!r} is not one of {SCHEDULES}")
-    base = ablations.schedule_overrides(profile) if schedule == "ablation" else {}
-    base = {**base, **(extra or {})}
+    base = {**ablations.schedule_overrides(profile, schedule), **(extra or {})}
     if dataset:
         base["dataset"] = dataset
     probe = resolve_config(profile, **base)

@@ -90,7 +90,8 @@ def test_schedule_table_ranks_each_table_under_both_schedules():
     long = cells(**{"0.1": (0.70,), "0.3": (0.72,), "0.5": (0.65,)})
     short[("8", "|j|=10", "img")] = {"linear": Stat((0.5, 0.6))}  # ran under one schedule only
     table = report.schedule_table(short, long)
-    rows = {r["setting"]: (r["rank"], r["rank "], r["same rank"]) for r in table.rows}
+    rows = {r["setting"]: (r["rank (ablation)"], r["rank (profile)"], r["same rank"])
+            for r in table.rows}  # fmt: skip
     assert rows == {
         "l_min=0.1 (IMG)": ("1", "2", "no"),
         "l_min=0.3 (IMG)": ("2", "1", "no"),
