@@ -50,7 +50,7 @@ SEED = 0  # seeds initialisation, batch order and augmentations
 OUTPUT_DIR = "outputs"  # figures/, metrics/ and runs/ go here
 REPRESENTATIONS = "seq+stg"  # two or three of seq, img, stg joined by +; the paper pairs seq+stg
 PROTOCOL = "cross_view"  # split: pretrain on its train part, 1-NN queries from its test part
-COMPARE_INTRA = True  # also pretrain (or reuse) intra MoCo of each representation
+COMPARE_INTRA = "seq"  # also pretrained alone (intra): "seq" reuses 04's run; "seq+stg"; ""
 EPOCHS = 0  # 0 means the number of epochs of the profile
 
 # %%
@@ -201,9 +201,10 @@ fig
 # %%
 inter = m["knn"]
 intra = {}
-if COMPARE_INTRA:
-    for r in reps:
-        intra[r] = ctx.run("pretrain", representations=r, **overrides).metrics["knn"][r]
+for r in (r.strip() for r in COMPARE_INTRA.split("+") if r.strip()):
+    if r not in reps:
+        raise ValueError(f"COMPARE_INTRA: {r!r} is not one of this run's representations {reps}")
+    intra[r] = ctx.run("pretrain", representations=r, **overrides).metrics["knn"][r]
 chance = 1 / train_set.num_classes
 print(f"cosine 1-NN on {test_set.name} (chance {100 * chance:.1f} %)")
 print(f"{'encoder':8s} {'untrained':>10s} {'intra':>8s} {'inter':>8s}")

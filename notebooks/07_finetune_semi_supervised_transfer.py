@@ -196,7 +196,8 @@ display(fig)
 # skelviz takes the same fraction of every class (at least one sequence each), drawn with
 # `finetune.subset_seed`. The subset depends on nothing else, so the pretrained and the scratch run
 # with the same seed train on exactly the same sequences, and with one seed a smaller subset lies
-# inside a larger one.
+# inside a larger one. A fraction that rounds to the same number of sequences per class as a
+# smaller one (1 % and 5 % of 16 sequences are both one) would repeat its runs, so it is dropped.
 
 # %%
 labels = train_set.labels
@@ -214,6 +215,15 @@ for fraction in fractions:
 assert not np.array_equal(
     label_subset(labels, fractions[0], 0), label_subset(labels, fractions[0], 1)
 )
+# on a small training set two fractions can round to the same sequences per class; their runs
+# would be the same runs (the seeds depend on the subset, not the fraction): keep the smaller
+distinct = {}  # per-class counts -> the first fraction that draws them
+for fraction in fractions:
+    counts = tuple(np.maximum(1, np.floor(fraction * per_class + 0.5)).astype(int))
+    first = distinct.setdefault(counts, fraction)
+    if first != fraction:
+        print(f"{100 * fraction:g} % draws the same subsets as {100 * first:g} %: skipped")
+fractions = tuple(distinct.values())
 
 # %% [markdown]
 # ## 3 · Semi-supervised: pretrained versus scratch on the same subsets (Table 2)

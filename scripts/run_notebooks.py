@@ -263,14 +263,35 @@ def run_notebook(notebook: Path, out: Path, parameters: dict, args, timeout: int
     raise AssertionError("unreachable: the last attempt returns")
 
 
+def cpu_times() -> tuple[float, float]:
+    """``(total, idle)`` CPU time of all cores since boot, in clock ticks (Linux ``/proc/stat``);
+    raises ``OSError`` or ``ValueError`` where there is no such file."""
+    with open("/proc/stat") as stat:
+        fields = [float(x) for x in stat.readline().split()[1:9]]  # user ... steal (no guest)
+    return sum(fields), fields[3] + fields[4]  # idle + iowait
+
+
+def busy_cores(seconds: float = 0.5) -> float:
+    """How many cores other programs keep busy, measured over the next ``seconds``; where that
+    cannot be measured, the 1-minute load average (which lags: it still counts a job that ended
+    a minute ago)."""
+    try:
+        total, idle = cpu_times()
+        time.sleep(seconds)
+        total_after, idle_after = cpu_times()
+    except (OSError, ValueError, IndexError):
+        return os.getloadavg()[0] if hasattr(os, "getloadavg") else float(os.cpu_count() or 1)
+    elapsed = total_after - total
+    busy_share = 1 - (idle_after - idle) / elapsed if elapsed > 0 else 1.0
+    return (os.cpu_count() or 1) * busy_share
+
+
 def default_threads(idle_below: float = 0.5) -> str:
     """Torch threads per kernel when the caller did not set ``OMP_NUM_THREADS``: every core when
-    the machine is idle (1-minute load average below ``idle_below``), else one. The kernels run
+    the machine is idle (fewer than ``idle_below`` cores busy), else one. The kernels run
     one at a time, so an idle 2-core machine trains about 1.8x faster on two threads; on a busy
     one two threads were measured 5-17x slower per step than one (they wait for each other)."""
-    cores = os.cpu_count() or 1
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float(cores)
-    return str(cores) if load < idle_below else "1"
+    return str(os.cpu_count() or 1) if busy_cores() < idle_below else "1"
 
 
 # a <script> element that loads code from the network (nbconvert's lab template links require.js,

@@ -256,7 +256,8 @@ def infer_profile(config: dict) -> str:
     sections = ("data", "augment", "encoder", "moco", "optim", "eval")
     for name, profile in PROFILES.items():
         matched = True
-        for flat, value in profile.config.items():
+        dataset = config.get("data", {}).get("dataset", "")
+        for flat, value in profile.overrides(dataset).items():
             if "." in flat or flat == "dataset":
                 continue
             section = next((s for s in sections if flat in config.get(s, {})), None)

@@ -174,3 +174,16 @@ def test_the_profile_sizes_the_synthetic_set_only():
     assert resolve_config("ci", dataset="nw-ucla").data.dataset_options == ()
     kept = resolve_config("ci", dataset="nw-ucla", dataset_options={"x": 1})
     assert kept.data.dataset_options == (("x", 1),)
+
+
+def test_the_synthetic_schedule_applies_to_the_synthetic_set_only_and_yields_to_overrides():
+    default = PROFILES["default"]
+    assert default.synthetic_config, "the default profile has a schedule for the synthetic set"
+    for field, value in default.synthetic_config.items():
+        on_synthetic = config_to_dict(resolve_config("default", dataset="synthetic"))
+        on_nucla = config_to_dict(resolve_config("default", dataset="nw-ucla"))
+        section = next(s for s in on_synthetic if field in on_synthetic[s])
+        assert on_synthetic[section][field] == value
+        assert on_nucla[section][field] == default.config[field] != value
+    # an explicit override wins over the synthetic schedule
+    assert resolve_config("default", dataset="synthetic", epochs=7).optim.epochs == 7

@@ -387,9 +387,21 @@ def test_run_sh_answers_help_without_installing(tmp_path):
 
 def test_kernels_get_every_core_only_on_an_idle_machine(monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(runner.time, "sleep", lambda seconds: None)
+
+    def samples(*pairs):  # successive (total, idle) CPU times, as /proc/stat would give them
+        it = iter(pairs)
+        monkeypatch.setattr(runner, "cpu_times", lambda: next(it))
+
+    samples((1000.0, 800.0), (1100.0, 895.0))  # 95 of 100 ticks idle: 0.1 cores busy
+    assert runner.default_threads() == "2"
+    samples((1000.0, 800.0), (1100.0, 850.0))  # half the ticks busy: one core taken
+    assert runner.default_threads() == "1"
+    # no /proc/stat: the load average decides (a job that just ended still counts there)
+    monkeypatch.setattr(runner, "cpu_times", lambda: open("/nonexistent/stat"))
     monkeypatch.setattr(os, "getloadavg", lambda: (0.1, 0.5, 0.5))
     assert runner.default_threads() == "2"
-    monkeypatch.setattr(os, "getloadavg", lambda: (1.3, 0.5, 0.5))  # something else is running
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.3, 0.5, 0.5))
     assert runner.default_threads() == "1"
 
 

@@ -232,6 +232,9 @@ def test_small_training_sets_get_smaller_batches_and_a_queue_below_one_epoch(tmp
     assert (cfg.optim.batch_size, cfg.moco.queue_size) == (12, 84)
     assert any("batch_size 64 -> 12" in n for n in notes)
     assert any("queue_size 512 -> 84" in n for n in notes)
+    # the learning rate follows the batch: this config's 0.05 x 12 / 64
+    assert cfg.optim.lr == pytest.approx(0.05 * 12 / 64) and any("lr 0.05 -> " in n for n in notes)
+    assert task.adjust(cfg, data) == (cfg, [])  # adjusting twice changes nothing
     same, none = task.adjust(config(batch_size=8, queue_size=16, min_steps_per_epoch=8), data)
     assert same == config(batch_size=8, queue_size=16, min_steps_per_epoch=8) and none == []
 

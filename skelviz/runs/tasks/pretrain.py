@@ -101,24 +101,29 @@ def build_moco(config: Config, layout: SkeletonLayout, num_persons: int) -> Skel
 
 
 def adjust(config: Config, data: RunData) -> tuple[Config, list[str]]:
-    """Fit the batch and the queue to a small training set; say why.
+    """Fit the batch, the learning rate and the queue to a small training set; say why.
 
     A training set of fewer than ``optim.min_steps_per_epoch`` batches gets batches of
     ``N // min_steps_per_epoch``, rounded down to a multiple of 4 (at least 4; ``torchrun`` with
     1, 2 or 4 processes splits it evenly): with 100 sequences and batches of 64 an epoch
-    would be one step, and the epochs of a profile would train almost nothing. Then the queue
-    must stay below the keys one epoch enqueues (training samples in whole batches), or each
-    sample's own older key sits in the queue as a negative.
+    would be one step, and the epochs of a profile would train almost nothing. The learning
+    rate shrinks with the batch (the linear scaling rule of Goyal et al. 2017, read backwards):
+    on the synthetic set (batch 64 -> 24) Adam at the full 1e-3 left the inter pair's
+    validation 1-NN below its untrained encoders, 3e-4 raised it (``docs/experiments.md``).
+    Then the queue must stay below the keys one epoch enqueues (training samples in whole
+    batches), or each sample's own older key sits in the queue as a negative.
     """
     notes, n, b = [], len(data.train), config.optim.batch_size
-    want = config.optim.min_steps_per_epoch
+    lr, want = config.optim.lr, config.optim.min_steps_per_epoch
     if want and n // b < want:
         fitted_batch = min(b, max(4, n // want // 4 * 4))  # a multiple of 4: 1, 2, 4 processes
         if fitted_batch != b:
+            lr = config.optim.lr * fitted_batch / b
             notes.append(
                 f"batch_size {b} -> {fitted_batch}: {n} training sequences make {n // b} "
                 f"step(s) an epoch at {b}; min_steps_per_epoch asks for {want}"
             )
+            notes.append(f"lr {config.optim.lr:g} -> {lr:.3g}: scaled with the batch")
             b = fitted_batch
     if n // b == 0:
         raise ConfigError(f"batch_size: {b} is larger than the {n} training sequences")
@@ -131,7 +136,7 @@ def adjust(config: Config, data: RunData) -> tuple[Config, list[str]]:
             f"enqueues ({n} training sequences in batches of {b}) and hold whole batches"
         )
     if notes:
-        config = config.replace(batch_size=b, queue_size=fitted)
+        config = config.replace(batch_size=b, lr=lr, queue_size=fitted)
     return config, notes
 
 
@@ -228,7 +233,10 @@ class PretrainJob:
         if not self.rank.is_main or not (epoch == 0 or last or (every and epoch % every == 0)):
             return {}
         record: dict[str, dict[str, float]] = {}
-        for encoders, suffix in ((self.model.query_nets, ""), (self.model.key_nets, "_key")):
+        # the key (momentum) encoders only at the end: at epoch 0 they equal the query encoders,
+        # and on the way they trail them; each evaluation encodes every sequence once more
+        nets = [(self.model.query_nets, "")] + [(self.model.key_nets, "_key")] * last
+        for encoders, suffix in nets:
             for r, net in encoders.items():
                 scores = knn_scores(
                     net.encoder,
