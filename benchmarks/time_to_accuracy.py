@@ -42,20 +42,17 @@ RECIPES: dict[str, tuple[str, dict]] = {
     # the embedded synthetic set (the main job's data): 208 training takes, batch fitted 64 -> 24,
     # K = 168. The library scales lr with a fitted batch (x 24/64), so a recipe that means an
     # lr at batch 24 asks for lr x 64/24 (the scaled value is the same float: same run key)
-    "syn-unscaled": ("synthetic: Adam 1e-3 at batch 24 (the default before the scaling rule)",
-                     {"epochs": 100, "lr": 1e-3 * 64 / 24}),
     "syn-lr3e-4": ("synthetic: Adam 3e-4 at batch 24", {"epochs": 100, "lr": 3e-4 * 64 / 24}),
     "syn-lr3e-3": ("synthetic: Adam 3e-3 at batch 24", {"epochs": 100, "lr": 3e-3 * 64 / 24}),
-    "syn-scaled": ("synthetic: lr scaled with the batch (1e-3 x 24/64 = 3.75e-4), the default "
-                   "now", {"epochs": 100}),
+    "syn-turn0.3": ("synthetic, actors start turned by up to 0.3 rad (a viewpoint change), 80 "
+                    "epochs", {"epochs": 80, "dataset_options": {"samples_per_class": 32,
+                                                                  "turn": 0.3}}),
+    "syn-turn0.6": ("synthetic, actors start turned by up to 0.6 rad, 80 epochs",
+                    {"epochs": 80, "dataset_options": {"samples_per_class": 32, "turn": 0.6}}),
     "syn-scaled-seq": ("synthetic: intra SEQ, lr scaled with the batch",
                        {"epochs": 100, "representations": "seq"}),
     "syn-scaled-stg": ("synthetic: intra STG, lr scaled with the batch",
                        {"epochs": 100, "representations": "stg"}),
-    "syn-unscaled-seq": ("synthetic: intra SEQ, Adam 1e-3 at batch 24",
-                         {"epochs": 100, "representations": "seq", "lr": 1e-3 * 64 / 24}),
-    "syn-unscaled-stg": ("synthetic: intra STG, Adam 1e-3 at batch 24",
-                         {"epochs": 100, "representations": "stg", "lr": 1e-3 * 64 / 24}),
 }  # fmt: skip
 # recipes whose test numbers are read: the chosen one (the `default` profile now: today's recipe
 # run to 100 epochs), read once after choosing

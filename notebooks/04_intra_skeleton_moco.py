@@ -31,10 +31,11 @@
 #
 # **Prerequisites**: 01 (augmentations), 02 (representations), 03 (encoders).
 #
-# **Runtime** (2-core CPU, one torch thread): `ci` about 25 s (tiny encoders, synthetic data, 4
-# epochs) · `default` minutes on N-UCLA (`small` encoders, 70 epochs; SEQ about 3.5 min, STG about
-# 9 min) · `full` is the paper's NTU schedule (451 epochs) and needs a GPU (days). A finished run
-# with the same configuration and data is reused instead of retrained.
+# **Runtime** (2-core CPU): `ci` about 25 s (tiny encoders, synthetic data, 4 epochs, one thread)
+# · `default` 1.5 min on the synthetic set (`small` SEQ encoder, 80 epochs, both cores); on
+# N-UCLA (100 epochs, one thread) SEQ about 5 min, STG about 13 min · `full` is the paper's NTU
+# schedule (451 epochs) and needs a GPU (days). A finished run with the same configuration and data
+# is reused instead of retrained.
 #
 # **Paper**: Section 3.2 (intra-skeleton contrast, Eq. 5), Section 4.2 (pretraining settings);
 # released code `moco/builder_intra.py` ([docs/released-code.md](../docs/released-code.md)).

@@ -28,9 +28,10 @@
 #
 # **Prerequisites**: 04 and 05 (their pretraining runs are reused when they exist).
 #
-# **Runtime** (2-core CPU, one torch thread): `ci` about 1 min (tiny encoders, synthetic data) ·
-# `default` on N-UCLA a few minutes when notebooks 04/05 already pretrained (else their ~12 + 4 min
-# first) · `full` on a GPU.
+# **Runtime** (2-core CPU): `ci` about 1 min (tiny encoders, synthetic data, one thread) ·
+# `default` 1.6 min on the synthetic set when notebooks 04/05 already pretrained (both cores), a
+# few minutes on N-UCLA; `SEPARATELY = True` adds an intra STG pretraining (about 4 min on the
+# synthetic set) · `full` on a GPU.
 #
 # **Paper**: Section 4.3 (downstream tasks), Tables 1 and 3, Figures 7 and 8, Appendix A.1;
 # released code `action_classification.py`, `action_retrieval.py`
