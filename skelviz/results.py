@@ -242,12 +242,14 @@ def collect_runs(output_dir: str | os.PathLike, task: str = "*") -> list[RunRow]
     return rows
 
 
-def infer_profile(config: dict) -> str:
+def infer_profile(config: dict, adjusted: list[str] | tuple[str, ...] = ()) -> str:
     """The profile whose pretraining overrides the configuration matches (dataset aside), or ``""``.
 
     Only the pretraining sections are compared (``data`` but its dataset, ``augment``,
     ``encoder``, ``moco``, ``optim``, ``eval``): a downstream field set by hand does not hide the
-    profile, a changed pretraining field does (the cell stays blank rather than guess).
+    profile, a changed pretraining field does (the cell stays blank rather than guess). Fields
+    the run fitted to its data (``adjusted``: the notes in ``config.json``'s data, each starting
+    with the field's name, e.g. ``"batch_size 64 -> 24: ..."``) are not compared.
 
     Introduced in ``notebooks/08_results``.
     """
@@ -257,8 +259,9 @@ def infer_profile(config: dict) -> str:
     for name, profile in PROFILES.items():
         matched = True
         dataset = config.get("data", {}).get("dataset", "")
+        fitted = {note.split(" ", 1)[0] for note in adjusted}
         for flat, value in profile.overrides(dataset).items():
-            if "." in flat or flat == "dataset":
+            if "." in flat or flat == "dataset" or flat in fitted:
                 continue
             section = next((s for s in sections if flat in config.get(s, {})), None)
             if section is None:
@@ -359,7 +362,7 @@ def _seconds(run: RunRow) -> float | None:
 
 def _provenance(group: list[RunRow]) -> dict:
     run = group[0]
-    profiles = sorted({infer_profile(r.config) for r in group})
+    profiles = sorted({infer_profile(r.config, r.data.get("adjusted", ())) for r in group})
     times = [s for s in (_seconds(r) for r in group) if s is not None]
     time = _duration(sum(times) / len(times)) if times else ""
     return {

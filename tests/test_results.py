@@ -150,3 +150,17 @@ def test_the_command_line_prints_every_table(tmp_path, capsys):
 
     text = main([str(tmp_path)])
     assert text.count("**Table") == 6 and text in capsys.readouterr().out
+
+
+def test_a_run_fitted_to_small_data_still_names_its_profile():
+    config = copy.deepcopy(CONFIG)
+    config["data"]["dataset"] = "synthetic"
+    config["optim"].update(batch_size=24, lr=0.001 * 24 / 64,
+                           epochs=PROFILES["default"].synthetic_config["epochs"])  # fmt: skip
+    config["moco"]["queue_size"] = 168
+    assert results.infer_profile(config) == ""  # the fitted fields differ from the profile's
+    notes = ["batch_size 64 -> 24: 208 training sequences ...", "lr 0.001 -> 0.000375: scaled",
+             "queue_size 512 -> 168: K must stay below ..."]  # fmt: skip
+    assert results.infer_profile(config, notes) == "default"
+    config["optim"]["epochs"] = 55  # a field set by hand still hides the profile
+    assert results.infer_profile(config, notes) == ""
