@@ -194,9 +194,10 @@ fig
 # Paper Table 6 reports that every representation gains from being pretrained with a partner
 # (NTU-60, linear evaluation, full schedule). Here we measure the cosine 1-NN of each encoder after
 # inter pretraining, after intra pretraining with the same profile for the representations in
-# `COMPARE_INTRA` (SEQ by default: notebook 04's run, reused), and untrained. At small scale the gain is **not automatic**: the pair's step is more
-# expensive and the STG branch learns at a different pace. Read the numbers, not the paper's claim,
-# and in the `ci` profile read them only as "the pipeline runs".
+# `COMPARE_INTRA` (SEQ by default: notebook 04's run, reused), and untrained. At small scale the
+# gain is **not automatic**: the pair's step is more expensive and the STG branch learns at a
+# different pace. Read the numbers, not the paper's claim, and in the `ci` profile read them only as
+# "the pipeline runs".
 
 # %%
 inter = m["knn"]
