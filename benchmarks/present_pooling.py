@@ -22,23 +22,15 @@ from pathlib import Path
 import torch
 
 from skelviz.encoders import agcn
-from skelviz.represent import check_batch, to_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def forward_present_persons(self: agcn.AGCNEncoder, x: torch.Tensor) -> torch.Tensor:
-    """``AGCNEncoder.forward`` with the last mean taken over present persons only."""
-    x = check_batch(x, self.num_persons, self.num_joints)  # (N, M, T, V, C)
-    present = (x.abs().sum(dim=(2, 3, 4)) > 0).float()  # (N, M)
+    """``AGCNEncoder.forward`` with the mean over persons taken over present persons only."""
+    present = (x.abs().sum(dim=(2, 3, 4)) > 0).float()  # (N, M): the slot holds a skeleton
     present[:, 0] = 1.0  # the first slot always counts (an all-zero take keeps a feature)
-    g = to_graph(x)  # (N, C, T, V, M)
-    n, c, t, v, m = g.shape
-    h = self.data_bn(g.permute(0, 4, 3, 1, 2).reshape(n, m * v * c, t))  # (N, M*V*C, T)
-    h = h.reshape(n, m, v, c, t).permute(0, 1, 3, 4, 2).reshape(n * m, c, t, v)  # (N*M, C, T, V)
-    for unit in self.units:
-        h = unit(h)  # (N*M, D, T', V)
-    per_person = h.reshape(n, m, h.shape[1], -1).mean(dim=3)  # (N, M, D)
+    per_person = self.person_features(x)  # (N, M, D)
     return (per_person * present[..., None]).sum(dim=1) / present.sum(dim=1, keepdim=True)
 
 

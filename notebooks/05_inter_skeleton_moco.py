@@ -202,7 +202,8 @@ fig
 # %%
 inter = m["knn"]
 intra = {}
-for r in (r.strip() for r in COMPARE_INTRA.split("+") if r.strip()):
+compare_alone = [name.strip() for name in COMPARE_INTRA.split("+") if name.strip()]  # e.g. ["seq"]
+for r in compare_alone:
     if r not in reps:
         raise ValueError(f"COMPARE_INTRA: {r!r} is not one of this run's representations {reps}")
     intra[r] = ctx.run("pretrain", representations=r, **overrides).metrics["knn"][r]

@@ -203,6 +203,7 @@ display(fig)
 labels = train_set.labels
 per_class = np.bincount(labels, minlength=train_set.num_classes)
 print(f"training sequences per class: {per_class.tolist()}")
+distinct = {}  # sequences per class -> the first fraction that draws them
 for fraction in fractions:
     chosen = label_subset(labels, fraction, seed=0)
     counts = np.bincount(labels[chosen], minlength=train_set.num_classes)
@@ -212,17 +213,14 @@ for fraction in fractions:
     )
     assert np.array_equal(counts, np.maximum(1, np.floor(fraction * per_class + 0.5)))
     assert set(chosen) <= set(label_subset(labels, max(fractions), seed=0))  # nested
+    # the same counts per class are the same subsets (the seeds depend on the subset, not the
+    # fraction), so a later fraction that draws them would repeat the runs: it is skipped
+    first = distinct.setdefault(tuple(counts), fraction)
+    if first != fraction:
+        print(f"{100 * fraction:g} % draws the same subsets as {100 * first:g} %: skipped")
 assert not np.array_equal(
     label_subset(labels, fractions[0], 0), label_subset(labels, fractions[0], 1)
 )
-# on a small training set two fractions can round to the same sequences per class; their runs
-# would be the same runs (the seeds depend on the subset, not the fraction): keep the smaller
-distinct = {}  # per-class counts -> the first fraction that draws them
-for fraction in fractions:
-    counts = tuple(np.maximum(1, np.floor(fraction * per_class + 0.5)).astype(int))
-    first = distinct.setdefault(counts, fraction)
-    if first != fraction:
-        print(f"{100 * fraction:g} % draws the same subsets as {100 * first:g} %: skipped")
 fractions = tuple(distinct.values())
 
 # %% [markdown]

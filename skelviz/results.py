@@ -256,10 +256,10 @@ def infer_profile(config: dict, adjusted: list[str] | tuple[str, ...] = ()) -> s
     from skelviz.runs.profiles import PROFILES
 
     sections = ("data", "augment", "encoder", "moco", "optim", "eval")
+    dataset = config.get("data", {}).get("dataset", "")
+    fitted = {note.split(" ", 1)[0] for note in adjusted}  # each note starts with its field
     for name, profile in PROFILES.items():
         matched = True
-        dataset = config.get("data", {}).get("dataset", "")
-        fitted = {note.split(" ", 1)[0] for note in adjusted}
         for flat, value in profile.overrides(dataset).items():
             if "." in flat or flat == "dataset" or flat in fitted:
                 continue

@@ -158,7 +158,8 @@ class AGCNEncoder(nn.Module):
         self.units = nn.ModuleList(units)
         self.feature_dim = config.channels[-1]
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def person_features(self, x: torch.Tensor) -> torch.Tensor:
+        """Canonical batch ``(N, M, T, V, C)`` -> one feature per person slot ``(N, M, D)``."""
         x = check_batch(x, self.num_persons, self.num_joints)  # (N, M, T, V, C)
         g = to_graph(x)  # (N, C, T, V, M)
         n, c, t, v, m = g.shape
@@ -168,5 +169,7 @@ class AGCNEncoder(nn.Module):
         h = h.reshape(n * m, c, t, v)  # (N*M, C, T, V): one graph per person
         for unit in self.units:
             h = unit(h)  # (N*M, D, T', V)
-        h = h.reshape(n, m, h.shape[1], -1)  # (N, M, D, T'*V)
-        return h.mean(dim=3).mean(dim=1)  # (N, D)
+        return h.reshape(n, m, h.shape[1], -1).mean(dim=3)  # (N, M, D)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.person_features(x).mean(dim=1)  # (N, D): the mean over all M slots

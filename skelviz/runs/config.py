@@ -260,7 +260,7 @@ def resolve_config(profile: str = "ci", **overrides) -> Config:
     if chosen.synthetic_config and config.data.dataset == "synthetic":
         config = config_from_overrides(Config(), {**chosen.overrides("synthetic"), **overrides})
     if not any(key.rpartition(".")[2] == "dataset_options" for key in overrides):
-        options = PROFILES[profile].reader_options(config.data.dataset)
+        options = chosen.reader_options(config.data.dataset)
         config = config_from_overrides(config, {"dataset_options": options})
     return config
 

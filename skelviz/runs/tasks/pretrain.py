@@ -112,6 +112,9 @@ def adjust(config: Config, data: RunData) -> tuple[Config, list[str]]:
     validation 1-NN below its untrained encoders, 3e-4 raised it (``docs/experiments.md``).
     Then the queue must stay below the keys one epoch enqueues (training samples in whole
     batches), or each sample's own older key sits in the queue as a negative.
+
+    Each note starts with the name of the field it changed (``"lr 0.001 -> 0.000375: ..."``);
+    :func:`skelviz.results.infer_profile` reads them so.
     """
     notes, n, b = [], len(data.train), config.optim.batch_size
     lr, want = config.optim.lr, config.optim.min_steps_per_epoch
@@ -235,7 +238,9 @@ class PretrainJob:
         record: dict[str, dict[str, float]] = {}
         # the key (momentum) encoders only at the end: at epoch 0 they equal the query encoders,
         # and on the way they trail them; each evaluation encodes every sequence once more
-        nets = [(self.model.query_nets, "")] + [(self.model.key_nets, "_key")] * last
+        nets = [(self.model.query_nets, "")]
+        if last:
+            nets.append((self.model.key_nets, "_key"))
         for encoders, suffix in nets:
             for r, net in encoders.items():
                 scores = knn_scores(
