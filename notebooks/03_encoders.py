@@ -299,8 +299,9 @@ fig
 # sequence: it loops over frames and calls the bidirectional GRU on **one frame at a time**,
 # carrying the hidden state. With one step per call, the "reverse" direction never sees the future;
 # it runs forward in time too, with its own weights. skelviz's default is the true BiGRU;
-# `stepwise_gru=True` reproduces the released loop. In a pretraining run, the run configuration's
-# `gru` field chooses: `"true"` (the default) or `"stepwise"`.
+# `gru="stepwise"` reproduces the released loop. In a pretraining run, the run configuration's
+# `gru` field chooses the same way: `"true"` (the default) or `"stepwise"` (and two readouts of
+# the true BiGRU, `"final"` and `"mean"`, met in the exercises below).
 #
 # Test it with a one-layer GRU: perturb one frame `t` at a time and measure how much the
 # **last-step** feature changes. A true BiGRU's reverse half has only read frame `T-1` at the last
@@ -310,7 +311,7 @@ fig
 torch.manual_seed(SEED)
 gru_config = BiGRUConfig(hidden_size=32, num_layers=1)
 true_gru = build_encoder("seq", gru_config, layout, M).to(ctx.device).eval()
-step_gru = build_encoder("seq", gru_config, layout, M, stepwise_gru=True).to(ctx.device).eval()
+step_gru = build_encoder("seq", gru_config, layout, M, gru="stepwise").to(ctx.device).eval()
 step_gru.load_state_dict(true_gru.state_dict())  # identical weights, different loops
 H = gru_config.hidden_size
 clip = x[:1]  # (1, M, T, V, C)
@@ -417,7 +418,7 @@ for preset_name in timed_presets:
     for rep in represent.REPRESENTATIONS:
         enc = build_encoder(rep, preset_name, layout, M, frames=frames).to(ctx.device).eval()
         timings[f"{rep}/{preset_name}"] = time_forward(enc, timing_batch, repeats)
-    stepwise = build_encoder("seq", preset_name, layout, M, stepwise_gru=True).to(ctx.device).eval()
+    stepwise = build_encoder("seq", preset_name, layout, M, gru="stepwise").to(ctx.device).eval()
     timings[f"seq-stepwise/{preset_name}"] = time_forward(stepwise, timing_batch, repeats)
     del enc, stepwise
 for key, seconds in timings.items():
@@ -433,14 +434,19 @@ for key, seconds in timings.items():
 #   A-GCN 3.45 M, BiGRU 45.0 M). Table 10's 10.0 M for SEQ does not match the released code
 #   (4.5× more).
 # - The released "BiGRU" is two causal GRU streams (frame-by-frame loop); a true BiGRU is a
-#   different model. skelviz defaults to the true one; `stepwise_gru=True` (a run configuration's
-#   `gru = "stepwise"`) gives the released behaviour.
+#   different model. skelviz defaults to the true one; `gru="stepwise"` (here and in a run
+#   configuration) gives the released behaviour.
 # - `EmbeddingNet` = encoder + projection head + L2 normalisation: the 128-d vectors MoCo compares.
 #
 # **Exercises**
 # 1. Rebuild the sensitivity plot with `BiGRUConfig(32, num_layers=2)`. Which true-BiGRU assertion
 #    now fails, and why?
 # 2. Find a BiGRU configuration with about 10 M parameters on 150 inputs. Is there a natural one?
+# 3. Build the true BiGRU with `gru="final"` (each direction read at its own last step, the GRU's
+#    final hidden states) and with `gru="mean"` (outputs averaged over time) and redo the
+#    sensitivity plot: which frames does each reverse half read now? (On N-UCLA both readouts
+#    start 12 points above the last-step one, untrained, and end level with it after pretraining:
+#    `docs/experiments.md`.)
 #
 # **Next: `04_intra_skeleton_moco`**: train one of these encoders with MoCo on one representation.
 

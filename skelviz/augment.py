@@ -472,15 +472,21 @@ class TwoViewAugment:
         lengths: torch.Tensor,
         generator: torch.Generator,
         samples: torch.Tensor | None = None,
+        key_rows: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """(N, M, T, V, C), lengths (N,) -> two views, each (N, M, out_frames, V, C).
 
         ``samples (S,)`` renders only those samples' views, each (S, M, out_frames, V, C): the
         numbers of all N samples are still drawn, so the views equal the rows ``samples`` of the
         full call (how each ``torchrun`` process augments just its shard of a global batch).
+
+        ``key_rows (N,)`` renders sample i's second view from row ``key_rows[i]`` of ``x``
+        instead of row i (``x`` then holds the N samples first and the extra rows after them):
+        another camera's recording of the same performance as the positive, an option beyond
+        the paper (:mod:`skelviz.performances`). The random numbers drawn are the same.
         """
         _check_batch(x)  # render_views checks the lengths
-        n = x.shape[0]
+        n = x.shape[0] if key_rows is None else len(key_rows)
         # one draw for all 2N views: row i is view 1 of sample i, row N + i its view 2
         u = draw_view_uniforms(2 * n, x.shape[3], generator)  # (2N, 22 + V)
         if samples is None:
@@ -488,7 +494,8 @@ class TwoViewAugment:
         else:
             samples = samples.to(lengths.device)
             u = u[torch.cat([samples, samples + n]).to(u.device)]  # (2S, 22 + V)
-        both = render_views(x, lengths, samples.repeat(2), u, self.config)
+        keys = samples if key_rows is None else key_rows.to(lengths.device)[samples]  # (S,)
+        both = render_views(x, lengths, torch.cat([samples, keys]), u, self.config)
         return both[: len(samples)], both[len(samples) :]
 
     def __repr__(self) -> str:

@@ -7,9 +7,11 @@ import torch
 from torch import nn
 
 from skelviz.encoders import (
+    GRU_VARIANTS,
     PRESETS,
     AGCNConfig,
     BiGRUConfig,
+    BiGRUEncoder,
     EmbeddingNet,
     HCNConfig,
     ProjectionHead,
@@ -17,6 +19,9 @@ from skelviz.encoders import (
     count_parameters,
     released_fc_init_,
 )
+from skelviz.encoders import PERSON_POOLS as ENCODER_PERSON_POOLS
+from skelviz.runs.config import GRU_CHOICES
+from skelviz.runs.config import PERSON_POOLS as CONFIG_PERSON_POOLS
 from skelviz.skeleton import KINECT_V1_20, NTU25
 
 
@@ -151,7 +156,8 @@ def test_wrong_layout_input_is_rejected():
         (dict(representation="rgb", preset="tiny"), ValueError),
         (dict(representation="seq", preset="huge"), ValueError),
         (dict(representation="seq", preset=HCNConfig()), TypeError),
-        (dict(representation="img", preset="tiny", stepwise_gru=True), ValueError),
+        (dict(representation="img", preset="tiny", gru="stepwise"), ValueError),
+        (dict(representation="seq", preset="tiny", gru="backwards"), ValueError),
     ],
 )
 def test_build_encoder_rejects_unknown_parameters(kwargs, error):
@@ -164,7 +170,7 @@ def _gru_pair(hidden: int = 8, layers: int = 1):
     torch.manual_seed(0)
     cfg = BiGRUConfig(hidden, layers)
     true = build_encoder("seq", cfg, KINECT_V1_20, num_persons=1)
-    stepwise = build_encoder("seq", cfg, KINECT_V1_20, num_persons=1, stepwise_gru=True)
+    stepwise = build_encoder("seq", cfg, KINECT_V1_20, num_persons=1, gru="stepwise")
     stepwise.load_state_dict(true.state_dict())
     return true, stepwise
 
@@ -185,6 +191,52 @@ def test_perturbing_frame_t_minus_2_separates_true_from_stepwise():
     assert torch.equal(true(x)[:, 8:], true(y)[:, 8:])
     # the released loop runs the "reverse" weights forward in time, so it has seen frame T-2
     assert (stepwise(x)[:, 8:] - stepwise(y)[:, 8:]).abs().max() > 1e-3
+
+
+def test_gru_variants_are_the_run_configurations_choices():
+    assert tuple(GRU_VARIANTS) == GRU_CHOICES
+    assert ENCODER_PERSON_POOLS == CONFIG_PERSON_POOLS
+
+
+def test_present_person_pooling_averages_only_the_slots_holding_a_skeleton():
+    torch.manual_seed(0)
+    enc = build_encoder("stg", "tiny", NTU25, 2).eval()
+    present = build_encoder("stg", "tiny", NTU25, 2, person_pool="present").eval()
+    present.load_state_dict(enc.state_dict())
+    x = _batch(3, 2, 8, 25)
+    x[0, 1] = 0.0  # sample 0: one person, the second slot all zeros
+    x[2] = 0.0  # sample 2: an empty take keeps the first slot's feature
+    per_person = enc.person_features(x)  # (N, M, D)
+    got = present(x)
+    torch.testing.assert_close(got[0], per_person[0, 0])  # the zero skeleton is left out
+    torch.testing.assert_close(got[1], per_person[1].mean(0))  # two persons: as released
+    torch.testing.assert_close(got[1], enc(x)[1])
+    torch.testing.assert_close(got[2], per_person[2, 0])
+    assert not torch.allclose(enc(x)[0], got[0])  # released: the zero skeleton's feature counts
+    with pytest.raises(ValueError, match="person_pool"):
+        build_encoder("seq", "tiny", NTU25, 2, person_pool="present")
+
+
+def test_final_readout_is_each_directions_own_last_step():
+    torch.manual_seed(0)
+    cfg = BiGRUConfig(8, 2)
+    true = build_encoder("seq", cfg, KINECT_V1_20, num_persons=1)
+    final = build_encoder("seq", cfg, KINECT_V1_20, num_persons=1, gru="final")
+    mean = build_encoder("seq", cfg, KINECT_V1_20, num_persons=1, gru="mean")
+    final.load_state_dict(true.state_dict())
+    mean.load_state_dict(true.state_dict())
+    x = _batch(3, 1, 10, 20)
+    out, h_n = true.gru(x.permute(0, 2, 3, 4, 1).reshape(3, 10, 60))  # (N, T, 2H), (2L, N, H)
+    # the final hidden states of the top layer: forward after frame T-1, reverse after frame 0
+    torch.testing.assert_close(final(x), torch.cat([h_n[-2], h_n[-1]], dim=1))
+    torch.testing.assert_close(mean(x), out.mean(1))
+    torch.testing.assert_close(final(x)[:, :8], true(x)[:, :8])  # the forward halves agree
+    # the reverse half of "final" has read frame 0; the last-step readout's has not
+    y = x.clone()
+    y[:, :, 0] += 1.0
+    assert (final(x)[:, 8:] - final(y)[:, 8:]).abs().max() > 1e-3
+    with pytest.raises(ValueError, match="last-step"):
+        BiGRUEncoder(20, 1, cfg, stepwise=True, readout="mean")
 
 
 def test_stepwise_reverse_half_is_a_forward_gru_with_reverse_weights():
@@ -349,7 +401,7 @@ def test_gradients_reach_every_parameter(rep):
 
 def test_stepwise_gru_trains_its_reverse_recurrence():
     torch.manual_seed(0)
-    enc = build_encoder("seq", "tiny", NTU25, 2, stepwise_gru=True)
+    enc = build_encoder("seq", "tiny", NTU25, 2, gru="stepwise")
     enc(_batch(4, 2, 6, 25)).sum().backward()
     assert enc.gru.weight_hh_l0_reverse.grad.abs().sum() > 0
 

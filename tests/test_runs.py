@@ -187,6 +187,12 @@ def test_an_encoder_starts_from_the_same_weights_in_intra_and_inter():
 def test_config_switches_reach_the_model():
     stepwise = build_moco(config(representations="seq", gru="stepwise"), KINECT_V1_20, 1)
     assert stepwise.query_nets["seq"].encoder.stepwise
+    final = build_moco(config(representations="seq+stg", gru="final"), KINECT_V1_20, 1)
+    assert final.query_nets["seq"].encoder.readout == "final"  # the STG partner is untouched
+    present = build_moco(config(person_pool="present"), KINECT_V1_20, 1)
+    assert present.query_nets["stg"].encoder.person_pool == "present"
+    with pytest.raises(ConfigError, match="gru"):
+        config(gru="backwards")
     released = build_moco(
         config(representations="img", head_init="released", frames=16), KINECT_V1_20, 1
     )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from skelviz.encoders.agcn import AGCNEncoder
+from skelviz.encoders.agcn import PERSON_POOLS, AGCNEncoder
 from skelviz.encoders.bigru import BiGRUEncoder
 from skelviz.encoders.hcn import HCNEncoder
 from skelviz.encoders.heads import HEAD_INITS, EmbeddingNet, ProjectionHead, released_fc_init_
@@ -35,6 +35,8 @@ __all__ = [
     "ProjectionHead",
     "EmbeddingNet",
     "HEAD_INITS",
+    "GRU_VARIANTS",
+    "PERSON_POOLS",
     "released_fc_init_",
     "PRESETS",
     "BiGRUConfig",
@@ -44,6 +46,9 @@ __all__ = [
 ]
 
 _CONFIG_TYPES = {"seq": BiGRUConfig, "img": HCNConfig, "stg": AGCNConfig}
+# the run configuration's ``gru`` choices -> (stepwise loop, readout) of :class:`BiGRUEncoder`
+GRU_VARIANTS = {"true": (False, "last"), "stepwise": (True, "last"), "final": (False, "final"),
+                "mean": (False, "mean")}  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------
@@ -53,7 +58,8 @@ def build_encoder(
     layout: SkeletonLayout | str,
     num_persons: int,
     frames: int = 64,
-    stepwise_gru: bool = False,
+    gru: str = "true",
+    person_pool: str = "all",
 ) -> nn.Module:
     """Build the encoder of ``representation`` (``"seq"``, ``"img"`` or ``"stg"``).
 
@@ -65,8 +71,14 @@ def build_encoder(
         num_persons: M persons per sample (2 in the paper, the second all zeros when absent).
         frames: the clip length T the encoder is sized for (only HCN's feature size depends on it;
             every encoder accepts other T at run time, HCN needs T >= 16).
-        stepwise_gru: ``seq`` only: reproduce the released per-frame GRU loop (two causal
-            GRU streams, ``docs/released-code.md#the-stepwise-gru``) instead of a true BiGRU.
+        gru: ``seq`` only, the run configuration's ``gru`` field: ``"true"`` (a true BiGRU read
+            at the last step, the default), ``"stepwise"`` (the released per-frame loop, two
+            causal GRU streams, ``docs/released-code.md#the-stepwise-gru``), ``"final"`` (a true
+            BiGRU read at each direction's last step) or ``"mean"`` (its outputs averaged over
+            time).
+        person_pool: ``stg`` only, the run configuration's ``person_pool`` field: ``"all"``
+            (released: the A-GCN feature averaged over all M person slots) or ``"present"``
+            (over the slots holding a skeleton).
 
     Returns an ``nn.Module`` mapping ``(N, M, T, V, C)`` to ``(N, feature_dim)``.
 
@@ -84,13 +96,18 @@ def build_encoder(
             f"{representation!r} needs a {_CONFIG_TYPES[representation].__name__}, "
             f"got {type(config).__name__}"
         )
-    if stepwise_gru and representation != "seq":
-        raise ValueError("stepwise_gru applies to the 'seq' (BiGRU) encoder only")
+    if gru not in GRU_VARIANTS:
+        raise ValueError(f"gru must be one of {tuple(GRU_VARIANTS)}, got {gru!r}")
+    if gru != "true" and representation != "seq":
+        raise ValueError(f"gru={gru!r} applies to the 'seq' (BiGRU) encoder only")
+    if person_pool != "all" and representation != "stg":
+        raise ValueError(f"person_pool={person_pool!r} applies to the 'stg' (A-GCN) encoder only")
     if representation == "seq":
-        return BiGRUEncoder(layout.num_joints, num_persons, config, stepwise=stepwise_gru)
+        stepwise, readout = GRU_VARIANTS[gru]
+        return BiGRUEncoder(layout.num_joints, num_persons, config, stepwise, readout)
     if representation == "img":
         return HCNEncoder(layout.num_joints, num_persons, config, frames=frames)
-    return AGCNEncoder(layout, num_persons, config)
+    return AGCNEncoder(layout, num_persons, config, person_pool)
 
 
 def count_parameters(module: nn.Module, trainable_only: bool = False) -> int:

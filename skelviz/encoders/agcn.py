@@ -15,6 +15,10 @@ Released definition: fmthoker/skeleton-contrast ``moco/AGCN.py`` = lshiwjx/2s-AG
     unit_tcn    Conv (9 x 1, temporal stride s) + BN
     pooling     mean over (T', V), then over M -> 256-d
 
+Beyond the released code, ``person_pool="present"`` averages over the person slots that hold a
+skeleton instead of all M: with the paper's two-person layout a one-person take otherwise adds
+the feature of an all-zero skeleton (``docs/experiments.md`` measures it on the synthetic set).
+
 Initialisation as released: Kaiming-normal (fan_out) convs with zero bias, BN gamma 1 (1e-6 for
 the BN that closes each unit_gcn), branch-scaled normal for conv_d. Works for any V (the graph
 comes from the layout), any M and any T (strided convs are padded).
@@ -33,7 +37,9 @@ from skelviz.encoders.presets import AGCNConfig
 from skelviz.represent import check_batch, graph_adjacency, to_graph
 from skelviz.skeleton import SkeletonLayout
 
-__all__ = ["AGCNEncoder", "UnitGCN", "UnitTCN", "TCNGCNUnit"]
+__all__ = ["AGCNEncoder", "UnitGCN", "UnitTCN", "TCNGCNUnit", "PERSON_POOLS"]
+
+PERSON_POOLS = ("all", "present")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,13 +145,23 @@ class AGCNEncoder(nn.Module):
         layout: skeleton layout; its :func:`skelviz.represent.graph_adjacency` is the fixed A.
         num_persons: M persons; each is its own graph, features are averaged over M at the end.
         config: unit widths and strides.
+        person_pool: ``"all"`` (released: the mean over all M slots) or ``"present"`` (over the
+            slots holding a skeleton; the first slot always counts).
 
     Introduced in ``notebooks/03_encoders``.
     """
 
-    def __init__(self, layout: SkeletonLayout, num_persons: int, config: AGCNConfig) -> None:
+    def __init__(
+        self,
+        layout: SkeletonLayout,
+        num_persons: int,
+        config: AGCNConfig,
+        person_pool: str = "all",
+    ) -> None:
         super().__init__()
-        self.representation = "stg"
+        if person_pool not in PERSON_POOLS:
+            raise ValueError(f"person_pool must be one of {PERSON_POOLS}, got {person_pool!r}")
+        self.representation, self.person_pool = "stg", person_pool
         adjacency = graph_adjacency(layout)  # (3, V, V)
         self.num_joints, self.num_persons = layout.num_joints, num_persons
         self.data_bn = nn.BatchNorm1d(num_persons * layout.num_joints * 3)
@@ -172,4 +188,10 @@ class AGCNEncoder(nn.Module):
         return h.reshape(n, m, h.shape[1], -1).mean(dim=3)  # (N, M, D)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.person_features(x).mean(dim=1)  # (N, D): the mean over all M slots
+        per_person = self.person_features(x)  # (N, M, D)
+        if self.person_pool == "all":
+            return per_person.mean(dim=1)  # (N, D): the mean over all M slots, as released
+        present = x.abs().sum(dim=(2, 3, 4)) > 0  # (N, M): the slot holds a skeleton
+        present[:, 0] = True  # the first slot always counts (an all-zero take keeps a feature)
+        weights = present.to(per_person.dtype)[..., None]  # (N, M, 1)
+        return (per_person * weights).sum(dim=1) / weights.sum(dim=1)  # (N, D)

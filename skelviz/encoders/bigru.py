@@ -10,6 +10,10 @@ Two ways to consume the sequence:
 
 * ``stepwise=False`` (default): one call on the whole sequence, a true BiGRU. The reverse direction
   reads the sequence backwards, so at the last step it has seen only frame T-1 (first layer).
+* ``readout="final"``: a true BiGRU read at each direction's own last step, ``[fwd at T-1 | rev at
+  0]`` (the GRU's final hidden states, the summary Predict & Cluster's encoder uses): both halves
+  have read the whole sequence. ``readout="mean"``: the top layer's outputs averaged over time.
+  Neither is the released readout; ``docs/experiments.md`` measures them.
 * ``stepwise=True``: the released per-frame loop. The GRU is called on one frame at a time,
   carrying the hidden state, so the "reverse" direction also runs forward in time: the model is two
   causal GRU streams per layer, concatenated between layers
@@ -27,26 +31,40 @@ from torch import nn
 from skelviz.encoders.presets import BiGRUConfig
 from skelviz.represent import check_batch, to_sequence
 
-__all__ = ["BiGRUEncoder"]
+__all__ = ["BiGRUEncoder", "READOUTS"]
+
+READOUTS = ("last", "final", "mean")
 
 
 class BiGRUEncoder(nn.Module):
-    """Canonical batch ``(N, M, T, V, C)`` -> last-step BiGRU feature ``(N, 2H)``.
+    """Canonical batch ``(N, M, T, V, C)`` -> BiGRU feature ``(N, 2H)`` (last step by default).
 
     Args:
         num_joints: V of the skeleton layout.
         num_persons: M persons per sample (the input size is V * 3 * M).
         config: hidden size H per direction and number of layers L.
         stepwise: reproduce the released per-frame loop (two causal streams) instead of a true
-            bidirectional GRU.
+            bidirectional GRU (last-step readout only).
+        readout: ``"last"`` (the released feature: both halves at step T-1), ``"final"`` (each
+            direction at its own last step) or ``"mean"`` (average over the T steps).
 
     Introduced in ``notebooks/03_encoders``.
     """
 
     def __init__(
-        self, num_joints: int, num_persons: int, config: BiGRUConfig, stepwise: bool = False
+        self,
+        num_joints: int,
+        num_persons: int,
+        config: BiGRUConfig,
+        stepwise: bool = False,
+        readout: str = "last",
     ) -> None:
         super().__init__()
+        if readout not in READOUTS:
+            raise ValueError(f"readout must be one of {READOUTS}, got {readout!r}")
+        if stepwise and readout != "last":
+            raise ValueError(f"the stepwise GRU has the last-step readout only, got {readout!r}")
+        self.readout = readout
         self.representation = "seq"
         self.num_joints, self.num_persons, self.stepwise = num_joints, num_persons, stepwise
         self.gru = nn.GRU(
@@ -68,6 +86,11 @@ class BiGRUEncoder(nn.Module):
         if self.stepwise:
             return self._stepwise_last(seq)
         out, _ = self.gru(seq)  # (N, T, 2H)
+        if self.readout == "mean":
+            return out.mean(1)  # (N, 2H)
+        if self.readout == "final":  # forward half at T-1, reverse half at 0: final states
+            h = out.shape[-1] // 2
+            return torch.cat([out[:, -1, :h], out[:, 0, h:]], dim=1)  # (N, 2H)
         return out[:, -1]  # (N, 2H)
 
     def _stepwise_last(self, seq: torch.Tensor) -> torch.Tensor:

@@ -36,14 +36,18 @@ __all__ = [
 ENCODER_PRESETS = ("paper", "small", "tiny")
 OPTIMIZERS = ("sgd", "adam")
 SPATIAL_CHOICES = ("random", "shear", "jitter", "none")
-GRU_CHOICES = ("true", "stepwise")
+GRU_CHOICES = ("true", "stepwise", "final", "mean")  # skelviz.encoders.GRU_VARIANTS
 HEAD_INITS = ("pytorch", "released")
+PERSON_POOLS = ("all", "present")  # skelviz.encoders.PERSON_POOLS
 # Fields that choose where and how often a run executes, not what it computes: never hashed.
 RUNTIME_FIELDS = ("device", "checkpoint_every")
 # Bumped whenever skelviz computes different numbers for the same configuration, so that runs
 # written by an older version are not taken for this one's (their folder names differ).
 # 3: the run engine (batched torch augmentation only, per-batch padding, DDP).
 REVISION = 3
+# Fields added after REVISION 3, hashed only when set away from these defaults: runs written before
+# a field existed computed exactly what its default computes, so they keep their keys.
+LATER_FIELDS = {("moco", "cross_view_positives"): 0.0, ("encoder", "person_pool"): "all"}
 
 
 class ConfigError(ValueError):
@@ -81,7 +85,12 @@ class EncoderSection:
 
     representations: tuple[str, ...] = ("seq", "stg")  # one: intra MoCo; two or three: inter
     preset: str = "paper"  # paper | small | tiny
-    gru: str = "true"  # true (one bidirectional nn.GRU) | stepwise (the released per-frame loop)
+    # true (one bidirectional nn.GRU, read at the last step) | stepwise (the released per-frame
+    # loop) | final (a true BiGRU, each direction read at its own last step) | mean (over time)
+    gru: str = "true"
+    # beyond the released code: the A-GCN feature averaged over all M person slots (all) or over
+    # the slots holding a skeleton (present)
+    person_pool: str = "all"
     head_hidden: int | None = None  # MLP hidden width; None = the encoder's feature_dim
     head_init: str = "pytorch"  # pytorch | released (see docs/released-code.md)
     embed_dim: int = 128
@@ -94,6 +103,9 @@ class MoCoSection:
     queue_size: int = 16384  # K
     momentum: float = 0.999  # m of the key EMA
     temperature: float = 0.07  # tau
+    # beyond the paper: probability that a sample's key view comes from another camera's
+    # recording of the same performance (N-UCLA, NTU; skelviz.performances); 0 = the paper
+    cross_view_positives: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -341,6 +353,7 @@ def validate(cfg: Config) -> Config:
     for value, allowed, name in (
         (enc.preset, ENCODER_PRESETS, "preset"),
         (enc.gru, GRU_CHOICES, "gru"),
+        (enc.person_pool, PERSON_POOLS, "person_pool"),
         (enc.head_init, HEAD_INITS, "head_init"),
         (opt.optimizer, OPTIMIZERS, "optimizer"),
         (aug.spatial, SPATIAL_CHOICES, "spatial"),
@@ -360,6 +373,10 @@ def validate(cfg: Config) -> Config:
     for section, name in ((opt, "lr"), (moco, "temperature"), (opt, "lr_gamma")):
         value = getattr(section, name)
         need(_is_number(value) and value > 0, f"{name}: must be a number > 0, got {value!r}")
+    need(
+        _is_number(moco.cross_view_positives) and 0 <= moco.cross_view_positives <= 1,
+        f"cross_view_positives: must lie in [0, 1], got {moco.cross_view_positives!r}",
+    )
     need(
         _is_number(moco.momentum) and 0 <= moco.momentum <= 1,
         f"momentum: must lie in [0, 1], got {moco.momentum!r}",
@@ -563,12 +580,17 @@ def config_from_dict(values: dict) -> Config:
 
 def config_hash(cfg: Config, sections: tuple[str, ...] = tuple(SECTIONS)) -> str:
     """Stable 12-hex-digit hash of what a run computes: the given sections, runtime-only fields
-    (``device``, ``checkpoint_every``) removed, plus :data:`REVISION`.
+    (``device``, ``checkpoint_every``) removed, and so are :data:`LATER_FIELDS` at their
+    defaults; plus :data:`REVISION`.
 
     Introduced in ``notebooks/04_intra_skeleton_moco``.
     """
     values = config_to_dict(cfg)
-    hashed = {s: {k: v for k, v in values[s].items() if k not in RUNTIME_FIELDS} for s in sections}
+    hashed = {
+        s: {k: v for k, v in values[s].items()
+            if k not in RUNTIME_FIELDS and LATER_FIELDS.get((s, k), ()) != v}
+        for s in sections
+    }  # fmt: skip
     hashed["revision"] = REVISION
     text = json.dumps(hashed, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:12]

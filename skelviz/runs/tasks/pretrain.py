@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import contextlib
 
+import numpy as np
 import torch
 from torch import nn
 
 from skelviz.augment import AugmentConfig, TwoViewAugment
 from skelviz.evaluate import knn_scores
 from skelviz.moco import InterMoCo, IntraMoCo, SkeletonMoCo, info_nce_loss
+from skelviz.performances import CameraPartners
 from skelviz.runs.config import Config, ConfigError
 from skelviz.runs.data import RunData
 from skelviz.runs.distributed import Rank, mean_over_ranks, shard, wrap_ddp
@@ -62,7 +64,8 @@ def embedding_net(
     enc = config.encoder
     encoder = build_encoder(
         representation, enc.preset, layout, num_persons, frames=config.data.frames,
-        stepwise_gru=enc.gru == "stepwise" and representation == "seq",
+        gru=enc.gru if representation == "seq" else "true",
+        person_pool=enc.person_pool if representation == "stg" else "all",
     )  # fmt: skip
     hidden = enc.head_hidden or encoder.feature_dim
     head = ProjectionHead(
@@ -193,6 +196,13 @@ class PretrainJob:
         self.data_gen = torch.Generator().manual_seed(config.run.seed)  # batch order
         self.aug_gen = torch.Generator(device=device).manual_seed(config.run.seed + 1)  # views
         self.augment = TwoViewAugment(augment_config(config))
+        # beyond the paper: keys from another camera's recording of the same performance
+        self.partners = None
+        if config.moco.cross_view_positives > 0:
+            try:
+                self.partners = CameraPartners(data.train)
+            except ValueError as err:
+                raise ConfigError(f"cross_view_positives: {err}") from None
         self.steps_per_epoch = len(data.train) // o.batch_size  # the last partial batch is dropped
         self.validation = data.validation()  # (gallery, queries) inside the training part
         use_amp = config.run.amp and device.type == "cuda"
@@ -213,14 +223,22 @@ class PretrainJob:
         b = self.config.optim.batch_size
         order = torch.randperm(len(self.data.train), generator=self.data_gen)  # (N_train,)
         for step in range(self.steps_per_epoch):
-            idx = order[step * b : (step + 1) * b]  # (B,)
-            x, lengths = self.data.train.batch(idx.numpy())  # (B, M, T_b, V, C), (B,)
-            yield torch.from_numpy(x), torch.from_numpy(lengths)
+            idx = order[step * b : (step + 1) * b].numpy()  # (B,)
+            if self.partners is None:
+                x, lengths = self.data.train.batch(idx)  # (B, M, T_b, V, C), (B,)
+                yield torch.from_numpy(x), torch.from_numpy(lengths)
+                continue
+            keys = self.partners.draw(idx, self.config.moco.cross_view_positives, self.data_gen)
+            x, lengths = self.data.train.batch(np.concatenate([idx, keys]))  # (2B, M, T_b, V, C)
+            yield torch.from_numpy(x), torch.from_numpy(lengths), torch.arange(b, 2 * b)
 
     def step(self, batch) -> dict[str, float]:
-        x, lengths = (t.to(self.device, non_blocking=True) for t in batch)
-        mine = shard(torch.arange(len(x)), self.rank)  # every process draws all numbers
-        views = self.augment(x, lengths, self.aug_gen, mine)  # 2 x (B / world, M, T, V, C)
+        x, lengths, *key_rows = (t.to(self.device, non_blocking=True) for t in batch)
+        key_rows = key_rows[0] if key_rows else None  # (B,) rows of x the key views come from
+        n = len(x) if key_rows is None else len(key_rows)
+        mine = shard(torch.arange(n), self.rank)  # every process draws all numbers
+        # 2 x (B / world, M, T, V, C)
+        views = self.augment(x, lengths, self.aug_gen, mine, key_rows)
         self.model.train()
         loss, logits = moco_step(self.model, self.query_nets, self.optimizer, views, self.amp)
         accuracy = [(lg.argmax(dim=1) == 0).float().mean().item() for lg in logits.values()]
