@@ -24,10 +24,11 @@ from skelviz.dataset import SkeletonDataset
 __all__ = ["PERFORMANCE_NAMES", "performance_ids", "CameraPartners"]
 
 # dataset -> sample-name pattern; the groups joined are the performance, the rest is the camera
+_NTU_NAME = re.compile(r"^(S\d{3})C\d{3}(P\d{3}R\d{3}A\d{3})$")  # S001C001P001R001A001
 PERFORMANCE_NAMES = {
     "nw-ucla": re.compile(r"^(a\d+_s\d+_e\d+)_v\d+$"),  # a01_s01_e00_v01
-    "ntu60": re.compile(r"^(S\d{3})C\d{3}(P\d{3}R\d{3}A\d{3})$"),  # S001C001P001R001A001
-    "ntu120": re.compile(r"^(S\d{3})C\d{3}(P\d{3}R\d{3}A\d{3})$"),
+    "ntu60": _NTU_NAME,
+    "ntu120": _NTU_NAME,
 }
 
 

@@ -249,11 +249,17 @@ def infer_profile(config: dict, adjusted: list[str] | tuple[str, ...] = ()) -> s
     ``encoder``, ``moco``, ``optim``, ``eval``): a downstream field set by hand does not hide the
     profile, a changed pretraining field does (the cell stays blank rather than guess). Fields
     the run fitted to its data (``adjusted``: the notes in ``config.json``'s data, each starting
-    with the field's name, e.g. ``"batch_size 64 -> 24: ..."``) are not compared.
+    with the field's name, e.g. ``"batch_size 64 -> 24: ..."``) are not compared. A run that
+    turns on an option beyond the paper (a :data:`skelviz.runs.config.LATER_FIELDS` field away
+    from its default) belongs to no profile.
 
     Introduced in ``notebooks/08_results``.
     """
+    from skelviz.runs.config import LATER_FIELDS
     from skelviz.runs.profiles import PROFILES
+
+    if any(not _same(config.get(s, {}).get(f, d), d) for (s, f), d in LATER_FIELDS.items()):
+        return ""
 
     sections = ("data", "augment", "encoder", "moco", "optim", "eval")
     dataset = config.get("data", {}).get("dataset", "")

@@ -164,3 +164,13 @@ def test_a_run_fitted_to_small_data_still_names_its_profile():
     assert results.infer_profile(config, notes) == "default"
     config["optim"]["epochs"] = 55  # a field set by hand still hides the profile
     assert results.infer_profile(config, notes) == ""
+
+
+def test_a_run_with_an_option_beyond_the_paper_belongs_to_no_profile():
+    config = copy.deepcopy(CONFIG)
+    assert results.infer_profile(config) == "default"
+    config["moco"]["cross_view_positives"] = 0.5
+    assert results.infer_profile(config) == ""
+    del config["moco"]["cross_view_positives"]  # written before the option existed
+    config["encoder"]["person_pool"] = "present"
+    assert results.infer_profile(config) == ""
