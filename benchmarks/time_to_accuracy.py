@@ -62,6 +62,9 @@ RECIPES: dict[str, tuple[str, dict]] = {
     "syn-gru-mean": ("synthetic: SEQ averaged over time", {"epochs": 80, "gru": "mean"}),
     "syn-spc64-e40": ("synthetic: twice the takes (64 per class), 40 epochs (about the same "
                       "compute)", {"epochs": 40, "dataset_options": {"samples_per_class": 64}}),
+    "syn-lmin0.1": ("synthetic: the paper's l_min = 0.1 (crops down to a tenth), 80 epochs",
+                    {"epochs": 80, "l_min": 0.1}),
+    "syn-lmin0.3": ("synthetic: l_min = 0.3, 80 epochs", {"epochs": 80, "l_min": 0.3}),
     "syn-present": ("synthetic: the A-GCN averaged over the persons present (beyond the released "
                     "code), 80 epochs", {"epochs": 80, "person_pool": "present"}),
     "syn-seq-img": ("synthetic: inter SEQ+IMG (the cheaper partner), 80 epochs",
