@@ -18,6 +18,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from skelviz.encoders import GRU_VARIANTS, HEAD_INITS, PERSON_POOLS
 from skelviz.represent import REPRESENTATIONS
 
 __all__ = [
@@ -36,9 +37,7 @@ __all__ = [
 ENCODER_PRESETS = ("paper", "small", "tiny")
 OPTIMIZERS = ("sgd", "adam")
 SPATIAL_CHOICES = ("random", "shear", "jitter", "none")
-GRU_CHOICES = ("true", "stepwise", "final", "mean")  # skelviz.encoders.GRU_VARIANTS
-HEAD_INITS = ("pytorch", "released")
-PERSON_POOLS = ("all", "present")  # skelviz.encoders.PERSON_POOLS
+GRU_CHOICES = tuple(GRU_VARIANTS)  # true | stepwise | final | mean (skelviz.encoders)
 # Fields that choose where and how often a run executes, not what it computes: never hashed.
 RUNTIME_FIELDS = ("device", "checkpoint_every")
 # Bumped whenever skelviz computes different numbers for the same configuration, so that runs
@@ -578,6 +577,13 @@ def config_from_dict(values: dict) -> Config:
     return config_from_overrides(Config(), flat)
 
 
+def _hashed(section: str, field: str, value: object) -> bool:
+    """Whether a field counts in the hash: never a runtime field, a later field only when set."""
+    if field in RUNTIME_FIELDS:
+        return False
+    return (section, field) not in LATER_FIELDS or LATER_FIELDS[section, field] != value
+
+
 def config_hash(cfg: Config, sections: tuple[str, ...] = tuple(SECTIONS)) -> str:
     """Stable 12-hex-digit hash of what a run computes: the given sections, runtime-only fields
     (``device``, ``checkpoint_every``) removed, and so are :data:`LATER_FIELDS` at their
@@ -586,11 +592,7 @@ def config_hash(cfg: Config, sections: tuple[str, ...] = tuple(SECTIONS)) -> str
     Introduced in ``notebooks/04_intra_skeleton_moco``.
     """
     values = config_to_dict(cfg)
-    hashed = {
-        s: {k: v for k, v in values[s].items()
-            if k not in RUNTIME_FIELDS and LATER_FIELDS.get((s, k), ()) != v}
-        for s in sections
-    }  # fmt: skip
+    hashed = {s: {k: v for k, v in values[s].items() if _hashed(s, k, v)} for s in sections}
     hashed["revision"] = REVISION
     text = json.dumps(hashed, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:12]

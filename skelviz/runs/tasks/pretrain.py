@@ -220,23 +220,23 @@ class PretrainJob:
         }  # fmt: skip
 
     def batches(self):
+        """``(x, lengths, key_rows)``: the padded batch and, for each sample, the row of ``x`` its
+        key view is rendered from (itself; or, with cross-view positives, a partner row after
+        the B samples)."""
         b = self.config.optim.batch_size
         order = torch.randperm(len(self.data.train), generator=self.data_gen)  # (N_train,)
         for step in range(self.steps_per_epoch):
             idx = order[step * b : (step + 1) * b].numpy()  # (B,)
-            if self.partners is None:
-                x, lengths = self.data.train.batch(idx)  # (B, M, T_b, V, C), (B,)
-                yield torch.from_numpy(x), torch.from_numpy(lengths)
-                continue
-            keys = self.partners.draw(idx, self.config.moco.cross_view_positives, self.data_gen)
-            x, lengths = self.data.train.batch(np.concatenate([idx, keys]))  # (2B, M, T_b, V, C)
-            yield torch.from_numpy(x), torch.from_numpy(lengths), torch.arange(b, 2 * b)
+            rows, key_rows = idx, torch.arange(b)  # the paper: each sample is its own key
+            if self.partners is not None:
+                keys = self.partners.draw(idx, self.config.moco.cross_view_positives, self.data_gen)
+                rows, key_rows = np.concatenate([idx, keys]), torch.arange(b, 2 * b)
+            x, lengths = self.data.train.batch(rows)  # (B or 2B, M, T_b, V, C), (B or 2B,)
+            yield torch.from_numpy(x), torch.from_numpy(lengths), key_rows
 
     def step(self, batch) -> dict[str, float]:
-        x, lengths, *key_rows = (t.to(self.device, non_blocking=True) for t in batch)
-        key_rows = key_rows[0] if key_rows else None  # (B,) rows of x the key views come from
-        n = len(x) if key_rows is None else len(key_rows)
-        mine = shard(torch.arange(n), self.rank)  # every process draws all numbers
+        x, lengths, key_rows = (t.to(self.device, non_blocking=True) for t in batch)
+        mine = shard(torch.arange(len(key_rows)), self.rank)  # every process draws all numbers
         # 2 x (B / world, M, T, V, C)
         views = self.augment(x, lengths, self.aug_gen, mine, key_rows)
         self.model.train()
