@@ -77,6 +77,28 @@ def test_resume_after_interruption_equals_uninterrupted_run(tmp_path):
     assert not resumed.folder.file("state.pt").exists()  # a finished run keeps only its weights
 
 
+@pytest.mark.parametrize("history_file", ["missing", "stale"])
+def test_resume_after_a_kill_between_the_state_and_its_history(tmp_path, history_file):
+    """A SIGKILL after ``state.pt`` was replaced but before ``history.json`` was: the history is
+    missing (the first checkpoint) or one checkpoint behind; the resumed run still equals the
+    uninterrupted one (the history travels inside ``state.pt``)."""
+    straight = pretrain(tmp_path / "a")
+    pretrain(tmp_path / "b", stop_after=1)
+    behind = pretrain(tmp_path / "b", stop_after=1).folder.file("history.json")
+    assert json.loads(behind.read_text())["epochs"][-1]["epoch"] == 2
+    if history_file == "missing":
+        behind.unlink()
+    else:  # as the file stood at epoch 1
+        history = json.loads(behind.read_text())
+        history["epochs"] = [e for e in history["epochs"] if e["epoch"] <= 1]
+        history["steps"] = {k: v[: 28 // 8] for k, v in history["steps"].items()}
+        behind.write_text(json.dumps(history))
+    resumed = pretrain(tmp_path / "b")
+    assert resumed.complete
+    assert resumed.history["steps"] == straight.history["steps"]
+    assert untimed(resumed.history["epochs"]) == untimed(straight.history["epochs"])
+
+
 def test_history_metrics_and_folder_contents(tmp_path):
     result = pretrain(tmp_path, epochs=2, monitor_every=2)
     steps = result.history["steps"]

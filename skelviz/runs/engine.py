@@ -3,8 +3,9 @@
 Modelled on minGPT's ``Trainer``: the engine knows nothing about MoCo or classifiers. A task hands
 it a :class:`Job`, an object that can list its stateful parts, draw an epoch's batches, take one
 step on a batch and close an epoch; the engine runs the epochs with a progress bar, keeps the
-history, writes ``state.pt`` + ``history.json`` atomically every few epochs and, on an existing
-``state.pt``, resumes at that epoch boundary. Because every random number comes from generators
+history, writes ``state.pt`` (the parts' states and the history, one atomic file) and a readable
+``history.json`` every few epochs and, on an existing ``state.pt``, resumes at that epoch boundary
+with the history saved beside the state. Because every random number comes from generators
 that are part of the saved state, a resumed run ends exactly where an uninterrupted one ends.
 
 Introduced in ``notebooks/04_intra_skeleton_moco``.
@@ -12,6 +13,7 @@ Introduced in ``notebooks/04_intra_skeleton_moco``.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import time
@@ -159,13 +161,19 @@ def fit(
         for name, part in parts.items():
             part.load_state_dict(state["parts"][name])
         epoch = int(state["epoch"])
-        history = folder.read_json("history.json")
+        # the history saved with the state (a kill between two files cannot part them); a state
+        # written before it carried one falls back to history.json
+        history = (
+            json.loads(state["history"]) if "history" in state else folder.read_json("history.json")
+        )
 
     def save() -> None:
         if rank.is_main:
             states = {name: part.state_dict() for name, part in parts.items()}
-            folder.save_tensors("state.pt", {"epoch": epoch, "parts": states})
-            folder.write_json("history.json", history)
+            folder.save_tensors(
+                "state.pt", {"epoch": epoch, "parts": states, "history": json.dumps(history)}
+            )
+            folder.write_json("history.json", history)  # the readable copy, for progress
 
     def record(epoch_done: int) -> None:
         entry = job.end_epoch(epoch_done)

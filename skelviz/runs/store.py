@@ -6,7 +6,8 @@
         history.json   per-step and per-epoch logs (loss, learning rate, monitor, seconds)
         metrics.json   the run's numbers; its presence marks the run complete
         weights.pt     the trained model (tensors only)
-        state.pt       optimiser, scheduler and generator states while the run is unfinished
+        state.pt       optimiser, scheduler and generator states, and the history they belong
+                       to, while the run is unfinished
 
 Reading a run's numbers never loads weights (sweeps and reports glob ``metrics.json``). Tensor
 files are read with ``torch.load(weights_only=True)``, so a file placed in the folder cannot run
