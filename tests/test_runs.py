@@ -99,6 +99,43 @@ def test_resume_after_a_kill_between_the_state_and_its_history(tmp_path, history
     assert untimed(resumed.history["epochs"]) == untimed(straight.history["epochs"])
 
 
+def test_monitor_scores_the_weights_it_names(tmp_path):
+    """The monitor's last record is the 1-NN of the trained encoders (recomputed here from the
+    saved weights: scikit-learn's cosine 1-NN on features extracted anew), its first record that
+    of the untrained ones, and training moved the features between the two (so equal accuracies
+    at two epochs are a coincidence of a small query set, not a stale model)."""
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from skelviz.evaluate import extract_features
+    from skelviz.runs.tasks.pretrain import build_moco
+
+    data = toy_data()
+    result = pretrain(tmp_path, data=data, epochs=3, monitor_every=1)
+    first, last = result.history["epochs"][0], result.history["epochs"][-1]
+    gallery, queries = data.validation()
+    frames = result.config.data.frames
+    untrained = build_moco(result.config, data.layout, data.num_persons)
+
+    def one_nn(encoder, fit_rows, fit_set, query_rows, query_set) -> float:
+        fit = extract_features(encoder, fit_set, frames).numpy()[fit_rows]
+        query = extract_features(encoder, query_set, frames).numpy()[query_rows]
+        knn = KNeighborsClassifier(n_neighbors=1, metric="cosine", algorithm="brute")
+        knn.fit(fit, fit_set.labels[fit_rows])
+        return float(knn.score(query, query_set.labels[query_rows]))
+
+    everything_train, everything_test = np.arange(len(data.train)), np.arange(len(data.test))
+    for r, trained in result.encoders().items():
+        start = untrained.query_nets[r].encoder
+        for record, encoder in ((first, start), (last, trained)):
+            test = one_nn(encoder, everything_train, data.train, everything_test, data.test)
+            val = one_nn(encoder, gallery, data.train, queries, data.train)
+            assert record["knn"][r] == pytest.approx(test, abs=1e-6), r
+            assert record["knn_val"][r] == pytest.approx(val, abs=1e-6), r
+        before = extract_features(start, data.test, frames)
+        after = extract_features(trained, data.test, frames)
+        assert (after - before).norm() > 0.1 * before.norm(), r
+
+
 def test_history_metrics_and_folder_contents(tmp_path):
     result = pretrain(tmp_path, epochs=2, monitor_every=2)
     steps = result.history["steps"]
