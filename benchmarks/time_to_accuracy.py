@@ -41,6 +41,16 @@ RECIPES: dict[str, tuple[str, dict]] = {
                         {"min_steps_per_epoch": 0}),
     "gru-final": ("SEQ feature: each BiGRU direction read at its own last step (final states)",
                   {"epochs": 100, "gru": "final"}),
+    "seq-img-e150": ("inter SEQ+IMG (the paper's cheaper partner), 150 epochs (about the CPU time "
+                     "of 100 epochs of SEQ+STG)", {"epochs": 150, "representations": "seq+img"}),
+    "queue256": ("a queue of K = 256 instead of 512 (a quarter of the 1,020 training sequences)",
+                 {"epochs": 100, "queue_size": 256}),
+    "batch32": ("batch 32 instead of 64 at the same Adam lr 1e-3: twice the updates for the same "
+                "CPU time", {"epochs": 100, "batch_size": 32}),
+    "today-e200": ("the chosen recipe run to 200 epochs, twice the budget: how much does the "
+                   "budget limit it?", {"epochs": 200}),
+    "frames16-e200": ("16 frames per view instead of 32 (half the cost of an epoch), 200 epochs",
+                      {"epochs": 200, "frames": 16}),
     "gru-mean": ("SEQ feature: the BiGRU's outputs averaged over time", {"epochs": 100,
                  "gru": "mean"}),
     # the embedded synthetic set (the main job's data): 208 training takes, batch fitted 64 -> 24,
