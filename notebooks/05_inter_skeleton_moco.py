@@ -33,7 +33,8 @@
 #
 # **Runtime** (2-core CPU): `ci` about 35 s (tiny encoders, synthetic data, one thread) ·
 # `default` 5.3 min on the synthetic set (`small` encoders, 80 epochs, both cores; the intra SEQ
-# baseline is notebook 04's run, reused), about 10 min for the pair on N-UCLA (100 epochs);
+# baseline is notebook 04's run, reused), about 19 CPU min for the pair on N-UCLA (16 frames,
+# 200 epochs; one thread);
 # `COMPARE_INTRA = "seq+stg"` also pretrains STG alone (about 4 min on the synthetic set) ·
 # `full` is the paper's NTU schedule and needs a GPU (days).
 #

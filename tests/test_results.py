@@ -12,11 +12,13 @@ from skelviz.runs.profiles import PROFILES
 
 # the sections a linear run's config.json holds (default profile, inter SEQ+STG pretraining)
 DEFAULT_EPOCHS = PROFILES["default"].config["epochs"]  # a run of the default profile as it is
+DEFAULT_FRAMES = PROFILES["default"].config["frames"]
 CONFIG = {
     "augment": {"jitter_amplitude": 1.0, "jitter_joints": None, "jitter_p_mask": 0.5,
                 "l_max": 1.0, "l_min": 0.5, "min_crop_frames": 1, "shear_amplitude": 1.0,
                 "spatial": "random"},
-    "data": {"dataset": "nw-ucla", "dataset_options": [], "frames": 32, "protocol": "cross_view"},
+    "data": {"dataset": "nw-ucla", "dataset_options": [], "frames": DEFAULT_FRAMES,
+             "protocol": "cross_view"},
     "encoder": {"embed_dim": 128, "gru": "true", "head_hidden": None, "head_init": "pytorch",
                 "preset": "small", "representations": ["seq", "stg"]},
     "eval": {"knn_k": 1, "monitor_every": 10},
@@ -154,7 +156,9 @@ def test_the_command_line_prints_every_table(tmp_path, capsys):
 
 def test_a_run_fitted_to_small_data_still_names_its_profile():
     config = copy.deepcopy(CONFIG)
-    config["data"]["dataset"] = "synthetic"
+    config["data"].update(
+        dataset="synthetic", frames=PROFILES["default"].synthetic_config["frames"]
+    )
     config["optim"].update(batch_size=24, lr=0.001 * 24 / 64,
                            epochs=PROFILES["default"].synthetic_config["epochs"])  # fmt: skip
     config["moco"]["queue_size"] = 168
