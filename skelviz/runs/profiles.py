@@ -85,8 +85,9 @@ PROFILES: dict[str, Profile] = {
     # the budget limits, 32 frames gain 4 points from epoch 100 to 200; 16 frames make an epoch
     # 0.55x as dear, and 200 of them beat 100 epochs at 32 frames in every one of 3 seeds, SEQ
     # 1-NN 68.1 +- 2.6 against 62.3 +- 3.3; a cosine schedule, l_min 0.1, tau 0.2, K = 256,
-    # batch 32 and the SEQ+IMG pair did not help), about 19 CPU minutes of inter SEQ+STG, inside
-    # the 15-minute budget on two idle cores. The synthetic main job keeps its own recipe.
+    # batch 32 and the SEQ+IMG pair did not help): about 20 CPU minutes of inter SEQ+STG on one
+    # thread; its wall time on two idle cores is not measured yet. The synthetic main job keeps
+    # its own recipe.
     "default": Profile(
         "default",
         config=dict(
