@@ -80,13 +80,13 @@ RECIPES: dict[str, tuple[str, dict]] = {
     "syn-seq-img": ("synthetic: inter SEQ+IMG (the cheaper partner), 80 epochs",
                     {"epochs": 80, "representations": "seq+img"}),
 }  # fmt: skip
-# recipes whose test numbers are read, once, after choosing: the chosen one (the `default`
-# profile now: today's recipe run to 100 epochs); its successor chosen on 3 seeds' validation
-# (frames16-e200, docs/experiments.md; not yet the profile); and an option beyond the released
-# code reported beside the main job's seeds (syn-present: not chosen)
+# recipes whose test numbers are read, once, after choosing: the `default` profile's recipes
+# (today: 32 frames, 100 epochs, until frames16-e200, chosen on 3 seeds' validation, replaced
+# it; docs/experiments.md); and an option beyond the released code reported beside the main
+# job's seeds (syn-present: not chosen)
 FINAL: set[str] = {"today", "frames16-e200", "syn-present"}
-# the figure's labels for the profile's recipes over time: (epoch, text) on their test curves
-# (offset of the text in points)
+# the figure's labels for the profile's recipes over time, on their test curves:
+# (epoch, text, offset of the text in points)
 MILESTONES = {
     "today": ((70, "first default: 70 epochs", (-10, -30)), (100, "then 100", (5, -30))),
     "frames16-e200": ((200, "default now: 16 frames, 200 epochs", (-60, 14)),),
