@@ -336,3 +336,21 @@ def test_validation_split_stays_inside_the_training_part():
     gallery, queries = validation_split(one_view)
     assert set(one_view.subjects[gallery]) == {1, 3} and set(one_view.subjects[queries]) == {2, 4}
     assert sorted([*gallery, *queries]) == list(range(len(data)))
+
+
+def test_runs_started_side_by_side_on_one_output_folder_both_pass_the_write_check(tmp_path):
+    """Two runs (a sweep's jobs, two benchmarks) check the same ``runs`` folder at once; a probe
+    with a fixed name let one delete the other's and fail with 'cannot write there'."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from skelviz.runs.store import RunFolder
+
+    folder = RunFolder(tmp_path / "runs")
+
+    def hammer(_):
+        for _ in range(300):
+            folder.check_writable()
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(hammer, range(4)))  # re-raises a RunError from any thread
+    assert list(folder.root.iterdir()) == []  # no probe left behind

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 from skelviz.atomic import save_tensors, write_json
@@ -99,12 +100,15 @@ class RunFolder:
         return save_tensors(self.file(name), state)
 
     def check_writable(self) -> None:
-        """Create the folder and prove a file can be written there (before any data loads)."""
-        probe = self.file(".write-test")
+        """Create the folder and prove a file can be written there (before any data loads).
+
+        The probe is a fresh temporary file, never a fixed name: runs started side by side on one
+        output folder (a sweep's jobs) would otherwise delete each other's probe.
+        """
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            probe.write_bytes(b"")
-            probe.unlink()
+            with tempfile.TemporaryFile(dir=self.root, prefix=".write-test-"):
+                pass
         except OSError as err:
             raise RunError(
                 f"{self.root}: cannot write there ({err.strerror or err}); "
