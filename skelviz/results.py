@@ -262,11 +262,10 @@ def infer_profile(config: dict, adjusted: list[str] | tuple[str, ...] = ()) -> s
         return ""
 
     sections = ("data", "augment", "encoder", "moco", "optim", "eval")
-    dataset = config.get("data", {}).get("dataset", "")
     fitted = {note.split(" ", 1)[0] for note in adjusted}  # each note starts with its field
     for name, profile in PROFILES.items():
         matched = True
-        for flat, value in profile.overrides(dataset).items():
+        for flat, value in profile.config.items():
             if "." in flat or flat == "dataset" or flat in fitted:
                 continue
             section = next((s for s in sections if flat in config.get(s, {})), None)
@@ -612,12 +611,18 @@ def table10_combined(runs: list[RunRow]) -> Table:
     return table
 
 
-def anchors(runs: list[RunRow], raw_floor: float | None = None) -> Table:
+RAW_FROM_NOTEBOOK = "recorded by notebook 06"  # where notebook 08's raw-coordinate floor comes from
+
+
+def anchors(
+    runs: list[RunRow], raw_floor: float | None = None, raw_source: str = RAW_FROM_NOTEBOOK
+) -> Table:
     """Published N-UCLA numbers beside ours (SEQ, the setting run with the most seeds: mean and
     spread of all its seeds, never the best seed), and the raw-coordinate floor.
 
-    ``raw_floor``: 1-NN accuracy (fraction) of raw coordinates, when a run or notebook recorded it
-    (a kNN run with representation ``raw`` counts too).
+    ``raw_floor``: 1-NN accuracy (fraction) of raw coordinates, when a run or notebook recorded it,
+    and ``raw_source``, where it came from; without one, a kNN run with representation ``raw``
+    gives both.
 
     Introduced in ``notebooks/08_results``.
     """
@@ -645,20 +650,25 @@ def anchors(runs: list[RunRow], raw_floor: float | None = None) -> Table:
         })  # fmt: skip
     raw = [r for r in runs if r.task == "knn" and r.metrics.get("representation") == "raw"]
     if raw_floor is None and raw:
-        raw_floor = raw[0].metrics.get("knn_1nn")
+        raw_floor, raw_source = raw[0].metrics.get("knn_1nn"), f"knn/{raw[0].name}"
     if raw_floor is not None:
         table.rows.append({
             "reference": "raw coordinates (floor)",
             "metric": "1-NN cosine, no learning",
             "published %": "–",
             "ours %": _pct([raw_floor]),
-            "run": f"knn/{raw[0].name}" if raw else "recorded by notebook 06",
+            "run": raw_source,
         })  # fmt: skip
     return table
 
 
-def all_tables(output_dir: str | os.PathLike, raw_floor: float | None = None) -> list[Table]:
-    """Every table for the runs under ``output_dir`` (empty tables when there are none).
+def all_tables(
+    output_dir: str | os.PathLike,
+    raw_floor: float | None = None,
+    raw_source: str = RAW_FROM_NOTEBOOK,
+) -> list[Table]:
+    """Every table for the runs under ``output_dir`` (empty tables when there are none);
+    ``raw_floor`` and ``raw_source`` go to :func:`anchors`.
 
     Introduced in ``notebooks/08_results``.
     """
@@ -670,7 +680,7 @@ def all_tables(output_dir: str | os.PathLike, raw_floor: float | None = None) ->
         table4_transfer(runs),
         table7_supervised(runs),
         table10_combined(runs),
-        anchors(runs, raw_floor),
+        anchors(runs, raw_floor, raw_source),
     ]
 
 
@@ -706,7 +716,9 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("output_dir")
     parser.add_argument("--raw-floor", type=float, default=None, help="raw-coordinate 1-NN")
     args = parser.parse_args(argv)
-    text = "\n\n".join(to_markdown(t) for t in all_tables(args.output_dir, args.raw_floor))
+    source = "given as --raw-floor" if args.raw_floor is not None else RAW_FROM_NOTEBOOK
+    tables = all_tables(args.output_dir, args.raw_floor, source)
+    text = "\n\n".join(to_markdown(t) for t in tables)
     print(text)
     return text
 

@@ -101,6 +101,9 @@ def test_two_seeds_become_one_row_with_mean_and_std(tmp_path):
     anchor = results.anchors(runs, raw_floor=0.75)
     # all seeds of the setting (mean ± std as in Table 1), never the best seed; P&C: no kNN run
     assert [r["ours %"] for r in anchor.rows] == ["", "79.0 ± 1.4", "75.0"]
+    assert anchor.rows[-1]["run"] == "recorded by notebook 06"
+    given = results.anchors(runs, raw_floor=0.756, raw_source="given as --raw-floor")
+    assert given.rows[-1]["ours %"] == "75.6" and given.rows[-1]["run"] == "given as --raw-floor"
 
 
 def test_a_different_setting_is_a_different_row_and_ntu_uses_its_own_paper_value(tmp_path):
@@ -156,11 +159,9 @@ def test_the_command_line_prints_every_table(tmp_path, capsys):
 
 def test_a_run_fitted_to_small_data_still_names_its_profile():
     config = copy.deepcopy(CONFIG)
-    config["data"].update(
-        dataset="synthetic", frames=PROFILES["default"].synthetic_config["frames"]
-    )
+    config["data"].update(dataset="synthetic", frames=PROFILES["default"].config["frames"])
     config["optim"].update(batch_size=24, lr=0.001 * 24 / 64,
-                           epochs=PROFILES["default"].synthetic_config["epochs"])  # fmt: skip
+                           epochs=PROFILES["default"].config["epochs"])  # fmt: skip
     config["moco"]["queue_size"] = 168
     assert results.infer_profile(config) == ""  # the fitted fields differ from the profile's
     notes = ["batch_size 64 -> 24: 208 training sequences ...", "lr 0.001 -> 0.000375: scaled",
