@@ -32,10 +32,10 @@
 # **Prerequisites**: 04 (intra-skeleton MoCo).
 #
 # **Runtime** (2-core CPU): `ci` about 35 s (tiny encoders, synthetic data, one thread) ·
-# `default` 5.3 min on the synthetic set (`small` encoders, 80 epochs, both cores; the intra SEQ
-# baseline is notebook 04's run, reused), about 19 CPU min for the pair on N-UCLA (16 frames,
-# 200 epochs; one thread);
-# `COMPARE_INTRA = "seq+stg"` also pretrains STG alone (about 4 min on the synthetic set) ·
+# `default` 6.8 min on the synthetic set (`small` encoders, 16 frames, 200 epochs, both cores; the
+# intra SEQ baseline is notebook 04's run, reused); on N-UCLA the pair takes 14.6 min on two idle
+# cores (about 19 CPU min on one thread);
+# `COMPARE_INTRA = "seq+stg"` also pretrains STG alone (a few more minutes, not timed) ·
 # `full` is the paper's NTU schedule and needs a GPU (days).
 #
 # **Paper**: Section 3.3 (inter-skeleton contrast, Eqs. 6-8, Figure 5), Section 4.4 (Table 6, intra
@@ -278,12 +278,12 @@ assert all(f.shape == (4, encoders[r].feature_dim) for r, f in feats.items())
 # - Each queue stores its own representation's keys; the cross term decides which queue a query
 #   reads.
 # - Whether the partner helps is an empirical question at every scale; always compare with intra and
-#   untrained. On N-UCLA in the `default` profile (70 epochs, about 11 min on a 2-core CPU) the
-#   measured cosine 1-NN was SEQ 81.2 % inter against 70.5 % intra and STG 79.5 % against 79.7 %
-#   (untrained 55.8 % and 68.1 %; README, Results): the partner helped the sequence encoder, not the
-#   graph encoder. On the synthetic set (the main job, 80 epochs) it is the other way round:
-#   intra SEQ 80.8 % against inter 75.0 % (untrained 68.8, raw coordinates 76.4), because there
-#   the STG partner tells actions apart worse than SEQ does, untrained and trained (63.9 -> 65.9 %;
+#   untrained. On N-UCLA (an earlier `default` recipe: 32 frames, 70 epochs) the measured cosine
+#   1-NN was SEQ 81.2 % inter against 70.5 % intra and STG 79.5 % against 79.7 % (untrained
+#   55.8 % and 68.1 %): the partner helped the sequence encoder, not the graph encoder. On the
+#   synthetic set (the main job: 16 frames, 200 epochs, seed 0) it is the other way round:
+#   intra SEQ 85.1 % against inter 82.7 % (untrained 80.3, raw coordinates 76.0), because there
+#   the STG partner tells actions apart worse than SEQ does, untrained and trained (63.0 -> 76.4 %;
 #   the cell above prints this run's numbers).
 #
 # - **Beyond the paper: another camera as the positive.** N-UCLA and NTU film every performance

@@ -256,8 +256,7 @@ PRETRAINING_SECTIONS = ("data", "augment", "encoder", "moco", "optim", "eval", "
 def resolve_config(profile: str = "ci", **overrides) -> Config:
     """The profile's configuration with ``overrides`` (flat or dotted keys) applied, validated.
 
-    On the synthetic set the profile's ``synthetic_config`` comes between the two. The synthetic
-    set is sized by the profile (``dataset_options``) unless options are given.
+    The synthetic set is sized by the profile (``dataset_options``) unless options are given.
     Raises :class:`ConfigError` for an unknown profile or field, or an invalid value.
 
     Introduced in ``notebooks/04_intra_skeleton_moco``.
@@ -268,8 +267,6 @@ def resolve_config(profile: str = "ci", **overrides) -> Config:
         raise ConfigError(f"unknown profile {profile!r}; known: {', '.join(PROFILES)}")
     chosen = PROFILES[profile]
     config = config_from_overrides(Config(), {**chosen.config, **overrides})
-    if chosen.synthetic_config and config.data.dataset == "synthetic":
-        config = config_from_overrides(Config(), {**chosen.overrides("synthetic"), **overrides})
     if not any(key.rpartition(".")[2] == "dataset_options" for key in overrides):
         options = chosen.reader_options(config.data.dataset)
         config = config_from_overrides(config, {"dataset_options": options})
