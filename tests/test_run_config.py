@@ -187,5 +187,6 @@ def test_the_synthetic_set_and_real_data_share_one_recipe_per_profile():
         synthetic = config_to_dict(resolve_config(name, dataset="synthetic"))
         real = config_to_dict(resolve_config(name, dataset="nw-ucla"))
         for key in ("dataset", "dataset_options"):
-            synthetic["data"].pop(key), real["data"].pop(key)
+            del synthetic["data"][key]
+            del real["data"][key]
         assert synthetic == real, name
