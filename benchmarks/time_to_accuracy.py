@@ -61,6 +61,9 @@ RECIPES: dict[str, tuple[str, dict]] = {
                      {"epochs": 360, "frames": 8}),
     "gru-mean": ("SEQ feature: the BiGRU's outputs averaged over time", {**THEN, "epochs": 100,
                  "gru": "mean"}),
+    "narrow-stg-e270": ("inter SEQ + a narrower A-GCN partner (widths 16, 32, 64 against 32, 64, "
+                        "64: 0.7x its step), 270 epochs (about the CPU time of 200 with the "
+                        "small one)", {"epochs": 270, "frames": 16, "preset": "small-narrow"}),
     "seq-f16-e700": ("intra SEQ (the paper's intra-skeleton contrast), 16 frames, 700 epochs "
                      "(about the CPU time of inter SEQ+STG at 200)",
                      {"epochs": 700, "frames": 16, "representations": "seq"}),
@@ -103,6 +106,9 @@ RECIPES: dict[str, tuple[str, dict]] = {
                      {"epochs": 200, "frames": 16}),
     "syn-f16-e200-seq": ("synthetic: intra SEQ, 16 frames, 200 epochs",
                          {"epochs": 200, "frames": 16, "representations": "seq"}),
+    "syn-narrow-stg-e270": ("synthetic: inter SEQ + the narrower A-GCN partner, 270 epochs "
+                            "(about the CPU time of 200 with the small one)",
+                            {"epochs": 270, "frames": 16, "preset": "small-narrow"}),
     "syn-f16-e200-present": ("synthetic: 16 frames, 200 epochs, the A-GCN averaged over the "
                              "persons present", {"epochs": 200, "frames": 16,
                                                  "person_pool": "present"}),

@@ -407,10 +407,16 @@ def test_stepwise_gru_trains_its_reverse_recurrence():
 
 
 def test_presets_cover_every_representation():
-    assert set(PRESETS) == {"paper", "small", "tiny"}
+    assert set(PRESETS) == {"paper", "small", "small-narrow", "tiny"}
     for preset in PRESETS.values():
         assert set(preset) == {"seq", "img", "stg"}
     for rep in ("seq", "img", "stg"):
         tiny, small, paper = (count_parameters(build_encoder(rep, p, NTU25, 2))
                               for p in ("tiny", "small", "paper"))  # fmt: skip
         assert tiny < small < paper, rep
+    # small-narrow differs from small in the A-GCN only, which is narrower
+    narrow = {rep: count_parameters(build_encoder(rep, "small-narrow", NTU25, 2))
+              for rep in ("seq", "img", "stg")}  # fmt: skip
+    assert narrow["seq"] == count_parameters(build_encoder("seq", "small", NTU25, 2))
+    assert narrow["img"] == count_parameters(build_encoder("img", "small", NTU25, 2))
+    assert narrow["stg"] < count_parameters(build_encoder("stg", "small", NTU25, 2))

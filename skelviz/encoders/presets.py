@@ -6,6 +6,9 @@
   2s-AGCN joint stream 64..256 over ten units.
 * ``small``: the ``default`` CPU profile (N-UCLA on 2 cores, a MoCo step of a few tenths of a
   second at batch 64).
+* ``small-narrow``: ``small`` with an A-GCN of half the first widths (16, 32, 64), about 0.7x
+  its training step: the cheaper inter partner measured in ``docs/experiments.md`` (no profile
+  uses it).
 * ``tiny``: the ``ci`` profile (milliseconds per forward).
 
 Introduced in ``notebooks/03_encoders``.
@@ -76,6 +79,11 @@ PRESETS: dict[str, dict[str, object]] = {
         "seq": BiGRUConfig(hidden_size=128, num_layers=2),
         "img": HCNConfig(out_channels=32, window_channels=32),
         "stg": AGCNConfig(channels=(32, 64, 64), strides=(2, 2, 1)),
+    },
+    "small-narrow": {
+        "seq": BiGRUConfig(hidden_size=128, num_layers=2),
+        "img": HCNConfig(out_channels=32, window_channels=32),
+        "stg": AGCNConfig(channels=(16, 32, 64), strides=(2, 2, 1)),
     },
     "tiny": {
         "seq": BiGRUConfig(hidden_size=16, num_layers=1),
