@@ -80,17 +80,14 @@ PRESETS: dict[str, dict[str, object]] = {
         "img": HCNConfig(out_channels=32, window_channels=32),
         "stg": AGCNConfig(channels=(32, 64, 64), strides=(2, 2, 1)),
     },
-    "small-narrow": {
-        "seq": BiGRUConfig(hidden_size=128, num_layers=2),
-        "img": HCNConfig(out_channels=32, window_channels=32),
-        "stg": AGCNConfig(channels=(16, 32, 64), strides=(2, 2, 1)),
-    },
     "tiny": {
         "seq": BiGRUConfig(hidden_size=16, num_layers=1),
         "img": HCNConfig(out_channels=8, window_channels=16),
         "stg": AGCNConfig(channels=(8, 16), strides=(1, 2)),
     },
 }
+PRESETS["small-narrow"] = {**PRESETS["small"], "stg": AGCNConfig(channels=(16, 32, 64),
+                                                                  strides=(2, 2, 1))}  # fmt: skip
 
 
 def get_preset(preset: str, representation: str) -> object:

@@ -34,7 +34,7 @@ __all__ = [
     "REVISION",
 ]
 
-ENCODER_PRESETS = tuple(PRESETS)  # paper | small | small-narrow | tiny (skelviz.encoders)
+ENCODER_PRESETS = tuple(PRESETS)  # paper | small | tiny | small-narrow (skelviz.encoders)
 OPTIMIZERS = ("sgd", "adam")
 SPATIAL_CHOICES = ("random", "shear", "jitter", "none")
 GRU_CHOICES = tuple(GRU_VARIANTS)  # true | stepwise | final | mean (skelviz.encoders)
@@ -83,7 +83,7 @@ class EncoderSection:
     """Encoders (Section 4.2) and the projection head used while pretraining."""
 
     representations: tuple[str, ...] = ("seq", "stg")  # one: intra MoCo; two or three: inter
-    preset: str = "paper"  # paper | small | small-narrow | tiny (skelviz.encoders.PRESETS)
+    preset: str = "paper"  # paper | small | tiny | small-narrow (skelviz.encoders.PRESETS)
     # true (one bidirectional nn.GRU, read at the last step) | stepwise (the released per-frame
     # loop) | final (a true BiGRU, each direction read at its own last step) | mean (over time)
     gru: str = "true"
