@@ -277,6 +277,8 @@ def figure(recipes: list[str], dataset: str = "nw-ucla-cross_view", rep: str = "
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from skelviz.runs.config import resolve_config
+
     fig, ax = plt.subplots(figsize=(7, 4.2))
     for colour, recipe in zip(plt.cm.tab10.colors, recipes):
         match = [r for r in rows() if r["recipe"] == recipe and r["seed"] == 0
@@ -285,8 +287,8 @@ def figure(recipes: list[str], dataset: str = "nw-ucla-cross_view", rep: str = "
             raise SystemExit(f"no finished seed-0 run of {recipe!r} on {dataset}")
         curve = match[-1]["curve"]
         minutes = [c[1] for c in curve]
-        reps = RECIPES[recipe][1].get("representations", "seq+stg")  # the profile's: inter
-        pretraining = f"intra {reps.upper()}" if "+" not in reps else f"inter {reps.upper()}"
+        config = resolve_config("default", **RECIPES[recipe][1])  # what the recipe pretrains
+        pretraining = f"{config.mode} {'+'.join(config.encoder.representations).upper()}"
         ax.plot(minutes, [100 * c[2][rep] for c in curve], "-o", color=colour, ms=3,
                 label=f"{recipe} ({pretraining}): validation (view 1 -> view 2)")  # fmt: skip
         if recipe in FINAL:

@@ -6,8 +6,8 @@
   2s-AGCN joint stream 64..256 over ten units.
 * ``small``: the ``default`` CPU profile (N-UCLA on 2 cores, a MoCo step of a few tenths of a
   second at batch 64).
-* ``small-narrow``: ``small`` with an A-GCN of half the first widths (16, 32, 64), about 0.7x
-  its training step: the cheaper inter partner measured in ``docs/experiments.md`` (no profile
+* ``small-narrow``: ``small`` with a narrower A-GCN (widths 16, 32, 64 against 32, 64, 64), about
+  0.7x its training step: the cheaper inter partner measured in ``docs/experiments.md`` (no profile
   uses it).
 * ``tiny``: the ``ci`` profile (milliseconds per forward).
 
