@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import statistics
 import time
 from pathlib import Path
@@ -31,6 +30,7 @@ import numpy as np
 import torch
 
 from skelviz.augment import AugmentConfig, TwoViewAugment
+from skelviz.runs.device import cpu_name
 
 try:
     from reference_augment import ReleasedPipeline
@@ -126,7 +126,7 @@ def main() -> None:
         "rounds": args.rounds,
         "device": str(device),
         "torch": torch.__version__,
-        "machine": platform.processor() or platform.machine(),
+        "machine": cpu_name(),
     }
     out.write_text(json.dumps({"meta": meta, "results": rows}, indent=2))
     print(f"wrote {out}")

@@ -163,6 +163,8 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict:
 
 # ---------------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> list[dict]:
+    from skelviz.runs.device import cpu_name
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", nargs="+", choices=MODES, default=list(MODES))
     parser.add_argument("--sequences", type=int, default=40_000)
@@ -206,7 +208,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     import torch
 
     machine = {
-        "cpu": platform.processor() or platform.machine(),
+        "cpu": cpu_name(),
         "cores": os.cpu_count(),
         "torch": torch.__version__,
         "python": platform.python_version(),

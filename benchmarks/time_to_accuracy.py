@@ -6,8 +6,9 @@ one MoCo pretraining run of it (the ``pretrain`` task, keyed and resumable like 
 a validation linear score. Recipes are compared **only** on the validation split inside the
 training views (``skelviz.runs.data.validation_split``: view 1 labelled, view 2 queries); the test
 view is read for recipes marked final, once. ``table`` writes every run (negative results
-included) into ``docs/experiments.md``; ``figure`` draws validation and test 1-NN against CPU
-minutes into ``docs/time_to_accuracy.png``.
+included) into ``docs/experiments.md`` and, with its curve, into ``docs/results/experiments.json``
+(so the table survives a clone without ``outputs/``); ``figure`` draws validation and test 1-NN
+against CPU minutes into ``docs/time_to_accuracy.png``.
 
     python benchmarks/time_to_accuracy.py run today --data-root DATA/nw-ucla --threads 1
     python benchmarks/time_to_accuracy.py table
@@ -25,11 +26,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE = ROOT / "docs" / "experiments.md"  # committed: every run, negative results included
+STORE = ROOT / "docs" / "results" / "experiments.json"  # committed: the table's rows and curves
 FIGURE = ROOT / "docs" / "time_to_accuracy.png"
 
+# the default profile's encoders until the narrower A-GCN partner replaced them (narrow-stg-e240);
+# the recipes before name them to stay reproducible
+SMALL = {"preset": "small"}
 # the default profile's frames per view (N-UCLA and the synthetic set) when the recipes before
 # frames16-e200 ran; it is 16 now, so those recipes name it to stay reproducible
-THEN = {"frames": 32}
+THEN = {**SMALL, "frames": 32}
 # name -> (what it tests, overrides on top of the default profile)
 RECIPES: dict[str, tuple[str, dict]] = {
     "today": ("the default profile before this study, run to 100 epochs (epoch 70 = the old "
@@ -54,19 +59,22 @@ RECIPES: dict[str, tuple[str, dict]] = {
     "today-e200": ("the chosen recipe run to 200 epochs, twice the budget: how much does the "
                    "budget limit it?", {**THEN, "epochs": 200}),
     "frames16-e200": ("16 frames per view instead of 32 (half the cost of an epoch), 200 epochs",
-                      {"epochs": 200, "frames": 16}),
+                      {**SMALL, "epochs": 200, "frames": 16}),
     "frames12-e260": ("12 frames per view, 260 epochs (about the CPU time of 200 at 16)",
-                      {"epochs": 260, "frames": 12}),
+                      {**SMALL, "epochs": 260, "frames": 12}),
     "frames8-e360": ("8 frames per view, 360 epochs (about the CPU time of 200 at 16)",
-                     {"epochs": 360, "frames": 8}),
+                     {**SMALL, "epochs": 360, "frames": 8}),
     "gru-mean": ("SEQ feature: the BiGRU's outputs averaged over time", {**THEN, "epochs": 100,
                  "gru": "mean"}),
     "narrow-stg-e270": ("inter SEQ + a narrower A-GCN partner (widths 16, 32, 64 against 32, 64, "
                         "64: 0.7x its step), 270 epochs (about the CPU time of 200 with the "
                         "small one)", {"epochs": 270, "frames": 16, "preset": "small-narrow"}),
+    "narrow-stg-e240": ("the narrower A-GCN partner at the epochs two idle cores fit in 15 minutes "
+                        "(270 took 16.1): the default profile's recipe now",
+                        {"epochs": 240, "frames": 16, "preset": "small-narrow"}),
     "seq-f16-e700": ("intra SEQ (the paper's intra-skeleton contrast), 16 frames, 700 epochs "
                      "(about the CPU time of inter SEQ+STG at 200)",
-                     {"epochs": 700, "frames": 16, "representations": "seq"}),
+                     {**SMALL, "epochs": 700, "frames": 16, "representations": "seq"}),
     # the embedded synthetic set (the main job's data): 208 training takes, batch fitted 64 -> 24,
     # K = 168. The library scales lr with a fitted batch (x 24/64), so a recipe that means an
     # lr at batch 24 asks for lr x 64/24 (the scaled value is the same float: same run key)
@@ -98,33 +106,42 @@ RECIPES: dict[str, tuple[str, dict]] = {
     "syn-seq-img": ("synthetic: inter SEQ+IMG (the cheaper partner), 80 epochs",
                     {**THEN, "epochs": 80, "representations": "seq+img"}),
     "syn-f16-e140": ("synthetic: 16 frames per view (N-UCLA's recipe now), 140 epochs (about the "
-                     "CPU time of 80 at 32 frames)", {"epochs": 140, "frames": 16}),
+                     "CPU time of 80 at 32 frames)", {**SMALL, "epochs": 140, "frames": 16}),
     "syn-f16-e140-present": ("synthetic: 16 frames, 140 epochs, the A-GCN averaged over the "
-                             "persons present", {"epochs": 140, "frames": 16,
+                             "persons present", {**SMALL, "epochs": 140, "frames": 16,
                                                  "person_pool": "present"}),
     "syn-f16-e200": ("synthetic: the real-data recipe unchanged (16 frames, 200 epochs)",
-                     {"epochs": 200, "frames": 16}),
+                     {**SMALL, "epochs": 200, "frames": 16}),
     "syn-f16-e200-seq": ("synthetic: intra SEQ, 16 frames, 200 epochs",
-                         {"epochs": 200, "frames": 16, "representations": "seq"}),
+                         {**SMALL, "epochs": 200, "frames": 16, "representations": "seq"}),
     "syn-narrow-stg-e270": ("synthetic: inter SEQ + the narrower A-GCN partner, 270 epochs "
                             "(about the CPU time of 200 with the small one)",
                             {"epochs": 270, "frames": 16, "preset": "small-narrow"}),
+    "syn-narrow-stg-e240": ("synthetic: the default recipe now (the narrower A-GCN partner, 240 "
+                            "epochs)", {"epochs": 240, "frames": 16, "preset": "small-narrow"}),
+    "syn-narrow-e240-seq": ("synthetic: intra SEQ in the default recipe now (240 epochs)",
+                            {"epochs": 240, "frames": 16, "preset": "small-narrow",
+                             "representations": "seq"}),
     "syn-f16-e200-present": ("synthetic: 16 frames, 200 epochs, the A-GCN averaged over the "
-                             "persons present", {"epochs": 200, "frames": 16,
+                             "persons present", {**SMALL, "epochs": 200, "frames": 16,
                                                  "person_pool": "present"}),
 }  # fmt: skip
 # recipes whose test numbers are read, once, after choosing: the `default` profile's recipes
 # (today: 32 frames, 100 epochs, until frames16-e200, chosen on 3 seeds' validation, replaced
-# it; docs/experiments.md); the same recipe on the synthetic set, inter and intra (syn-f16-e200,
-# syn-f16-e200-seq: the main job's recipe since it replaced 32 frames and 80 epochs there); and
-# an option beyond the released code reported beside the main job's seeds (syn-present: not
-# chosen)
-FINAL: set[str] = {"today", "frames16-e200", "syn-f16-e200", "syn-f16-e200-seq", "syn-present"}
+# it; then narrow-stg-e240, the narrower A-GCN partner; docs/experiments.md); the same recipes on
+# the synthetic set, inter and intra (syn-f16-e200, syn-f16-e200-seq, then syn-narrow-stg-e240,
+# syn-narrow-e240-seq: the main job's recipe); and an option beyond the released code reported
+# beside the main job's seeds (syn-present: not chosen)
+FINAL: set[str] = {
+    "today", "frames16-e200", "narrow-stg-e240",
+    "syn-f16-e200", "syn-f16-e200-seq", "syn-narrow-stg-e240", "syn-narrow-e240-seq", "syn-present",
+}  # fmt: skip
 # the figure's labels for the profile's recipes over time, on their test curves:
 # (epoch, text, offset of the text in points)
 MILESTONES = {
     "today": ((70, "first default: 70 epochs", (-10, -30)), (100, "then 100", (5, -30))),
-    "frames16-e200": ((200, "default now: 16 frames, 200 epochs", (-60, 14)),),
+    "frames16-e200": ((200, "then: 16 frames, 200 epochs", (-60, 14)),),
+    "narrow-stg-e240": ((240, "default now: narrower A-GCN, 240 epochs", (-90, 14)),),
 }
 
 
@@ -152,6 +169,7 @@ def run(recipe: str, seed: int, data_root: str, threads: int, dataset: str, prot
     from skelviz.runs.api import run as run_task
     from skelviz.runs.config import resolve_config
     from skelviz.runs.data import load_run_data
+    from skelviz.runs.device import cpu_name
 
     torch.set_num_threads(threads)
     overrides = RECIPES[recipe][1]
@@ -168,7 +186,13 @@ def run(recipe: str, seed: int, data_root: str, threads: int, dataset: str, prot
         scores[r] = validation_linear(features, labels, gallery, queries)
     write_json(
         result.folder.file("tta.json"),
-        {"recipe": recipe, "seed": seed, "threads": threads, "validation_linear": scores},
+        {
+            "recipe": recipe,
+            "seed": seed,
+            "threads": threads,
+            "cpu": cpu_name(),
+            "validation_linear": scores,
+        },
     )
     print(recipe, seed, json.dumps(scores))
 
@@ -216,10 +240,26 @@ def raw_knn(dataset: str, protocol: str, data_root: str | None) -> dict[str, flo
 
 
 def rows() -> list[dict]:
-    """One row per pretraining run under ``outputs/tta-*`` (finished or stopped), oldest first."""
+    """Every pretraining run of the study, oldest first: the committed store's rows (``STORE``: a
+    clone without ``outputs/`` keeps them), each replaced by its run under ``outputs/tta-*`` where
+    that exists, and the runs the store does not hold yet appended. A run repeated on another
+    machine is a row of its own (other kernels, other numbers)."""
+    by_run = {(r["dataset"], r["key"], r["cpu"]): r for r in stored_rows()}
+    for row in output_rows():
+        by_run[row["dataset"], row["key"], row["cpu"]] = row  # in place when stored, else appended
+    return list(by_run.values())
+
+
+def stored_rows() -> list[dict]:
+    return json.loads(STORE.read_text()) if STORE.is_file() else []
+
+
+def output_rows() -> list[dict]:
+    """One row per pretraining run under ``outputs/tta-*`` (finished or stopped), oldest first.
+    Its ``curve``: (epoch, CPU minutes, validation 1-NN, test 1-NN or None when not final)."""
     from skelviz.runs.store import RunFolder
 
-    out = []
+    out, mtimes = [], []
     for base in sorted((ROOT / "outputs").glob("tta-*")):
         for folder in map(RunFolder, sorted(base.glob("runs/pretrain/*/"))):
             meta_path, history_path = folder.root / "tta.json", folder.root / "history.json"
@@ -233,19 +273,23 @@ def rows() -> list[dict]:
                 continue
             history = json.loads(history_path.read_text())
             first, last = history["epochs"][0], history["epochs"][-1]
+            final = meta["recipe"] in FINAL  # test numbers are kept for final recipes only
             out.append({
                 "recipe": meta["recipe"], "seed": meta["seed"], "threads": meta["threads"],
+                "cpu": meta.get("cpu", "?"),
                 "dataset": base.name.removeprefix("tta-"), "key": folder.root.name.rsplit("-")[-1],
                 "epochs": last["epoch"], "cpu_min": history["train_cpu_seconds"] / 60,
                 "wall_min": history["train_seconds"] / 60, "untrained_val": first["knn_val"],
                 "val": last["knn_val"], "val_key": last.get("knn_val_key", {}),
                 "val_linear": meta["validation_linear"],
-                "test": last["knn"] if meta["recipe"] in FINAL else None,
-                "curve": [(e["epoch"], e["train_cpu_seconds"] / 60, e["knn_val"], e["knn"])
+                "test": last["knn"] if final else None,
+                "curve": [[e["epoch"], e["train_cpu_seconds"] / 60, e["knn_val"],
+                           e["knn"] if final else None]
                           for e in history["epochs"] if "knn_val" in e],
-                "stopped": meta.get("stopped", False), "mtime": history_path.stat().st_mtime,
+                "stopped": meta.get("stopped", False),
             })  # fmt: skip
-    return sorted(out, key=lambda r: r["mtime"])
+            mtimes.append(history_path.stat().st_mtime)
+    return [row for _, row in sorted(zip(mtimes, out), key=lambda pair: pair[0])]
 
 
 def table() -> str:
@@ -254,14 +298,15 @@ def table() -> str:
         return " / ".join(f"{100 * d[r]:.1f}" for r in order) or "–"
 
     lines = [
-        "| dataset | recipe | what it tests | seed | threads | key | epochs | CPU min | "
+        "| dataset | recipe | what it tests | seed | machine | threads | key | epochs | CPU min | "
         "val 1-NN (untrained) | val 1-NN | val 1-NN key enc. | val linear | test 1-NN |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows():
         lines.append(
             f"| {r['dataset']} | {r['recipe']} | {RECIPES[r['recipe']][0]} | {r['seed']} | "
-            f"{r['threads']} | {r['key']} | {r['epochs']}{' (stopped)' if r['stopped'] else ''} | "
+            f"{r['cpu']} | {r['threads']} | {r['key']} | "
+            f"{r['epochs']}{' (stopped)' if r['stopped'] else ''} | "
             f"{r['cpu_min']:.1f} | "
             f"{pct(r['untrained_val'])} | {pct(r['val'])} | {pct(r['val_key'])} | "
             f"{pct(r['val_linear'])} | {pct(r['test']) if r['test'] else '(not read)'} |"
@@ -280,12 +325,14 @@ def figure(recipes: list[str], dataset: str = "nw-ucla-cross_view", rep: str = "
     from skelviz.runs.config import resolve_config
 
     fig, ax = plt.subplots(figsize=(7, 4.2))
+    machines = set()
     for colour, recipe in zip(plt.cm.tab10.colors, recipes):
         match = [r for r in rows() if r["recipe"] == recipe and r["seed"] == 0
-                 and r["dataset"] == dataset]  # fmt: skip
+                 and r["dataset"] == dataset and r["curve"]]  # fmt: skip
         if not match:
-            raise SystemExit(f"no finished seed-0 run of {recipe!r} on {dataset}")
-        curve = match[-1]["curve"]
+            raise SystemExit(f"no seed-0 run of {recipe!r} on {dataset} with a curve: run it")
+        curve = match[-1]["curve"]  # the latest
+        machines.add(match[-1]["cpu"])
         minutes = [c[1] for c in curve]
         config = resolve_config("default", **RECIPES[recipe][1])  # what the recipe pretrains
         pretraining = f"{config.mode} {'+'.join(config.encoder.representations).upper()}"
@@ -301,7 +348,7 @@ def figure(recipes: list[str], dataset: str = "nw-ucla-cross_view", rep: str = "
                                 xytext=offset, textcoords="offset points",
                                 arrowprops={"arrowstyle": "-", "lw": 0.5})  # fmt: skip
     ax.margins(y=0.12)  # room for the labels above the curves
-    ax.set_xlabel("training CPU minutes (one thread)")
+    ax.set_xlabel(f"training CPU minutes (one thread, {' / '.join(sorted(machines))})")
     ax.set_ylabel(f"{rep.upper()} encoder 1-NN accuracy (%)")
     ax.set_title(f"N-UCLA cross-view: time to accuracy of the {rep.upper()} encoder")
     ax.grid(alpha=0.3)
@@ -330,11 +377,14 @@ def main(argv=None) -> int:
     if args.command == "run":
         run(args.recipe, args.seed, args.data_root, args.threads, args.dataset, args.protocol)
     elif args.command == "table":
+        from skelviz.atomic import write_json
+
         text = TABLE.read_text()
         begin, end = "<!-- experiments:begin -->", "<!-- experiments:end -->"
         head, rest = text.split(begin)
+        write_json(STORE, rows())
         TABLE.write_text(f"{head}{begin}\n{table()}\n{end}{rest.split(end)[1]}")
-        print(f"wrote {TABLE}")
+        print(f"wrote {STORE} and {TABLE}")
     elif args.command == "probe":
         probe(args.folder, args.data_root)
     elif args.command == "figure":

@@ -95,3 +95,65 @@ def test_bench_memory_runs_both_modes_and_writes_their_numbers(tmp_path):
     assert results["split"]["final_loss"] == results["batch"]["final_loss"]
     # the whole split padded to 300 frames is held only in split mode
     assert results["split"]["peak_rss_mib"] > results["batch"]["peak_rss_mib"]
+
+
+def _tta_run(root: Path, recipe: str, key: str, cpu: str, test_knn: float) -> None:
+    """A finished time-to-accuracy run folder as ``time_to_accuracy.run`` leaves it."""
+    runs = root / "outputs" / "tta-nw-ucla-cross_view" / "runs"
+    folder = runs / "pretrain" / f"{recipe}_s0-{key}"
+    folder.mkdir(parents=True)
+    epochs = [{"epoch": e, "train_cpu_seconds": 60.0 * e, "knn_val": {"seq": 0.5 + e / 100},
+               "knn": {"seq": test_knn}} for e in (0, 10)]  # fmt: skip
+    history = {"epochs": epochs, "train_cpu_seconds": 600.0, "train_seconds": 300.0}
+    (folder / "history.json").write_text(json.dumps(history))
+    meta = {"recipe": recipe, "seed": 0, "threads": 1, "cpu": cpu,
+            "validation_linear": {"seq": 0.7}}  # fmt: skip
+    (folder / "tta.json").write_text(json.dumps(meta))
+
+
+def test_experiment_rows_survive_without_outputs_and_keep_test_numbers_of_final_recipes_only(
+    tmp_path, monkeypatch
+):
+    import time_to_accuracy as tta
+
+    stored = [{"recipe": "frames16-e200", "seed": 0, "threads": 1, "cpu": "old CPU",
+               "dataset": "nw-ucla-cross_view", "key": "aaaaaaaaaaaa", "epochs": 200,
+               "stopped": False, "cpu_min": 18.8, "untrained_val": {}, "val": {"seq": 0.673},
+               "val_key": {}, "val_linear": {}, "test": {"seq": 0.828}, "curve": None}]  # fmt: skip
+    store = tmp_path / "docs" / "results" / "experiments.json"
+    store.parent.mkdir(parents=True)
+    store.write_text(json.dumps(stored))
+    monkeypatch.setattr(tta, "ROOT", tmp_path)
+    monkeypatch.setattr(tta, "STORE", store)
+    assert tta.rows() == stored  # a clone without outputs/ keeps every stored row
+
+    _tta_run(tmp_path, "frames16-e200", "aaaaaaaaaaaa", "new CPU", test_knn=0.9)  # repeated
+    _tta_run(tmp_path, "queue256", "bbbbbbbbbbbb", "new CPU", test_knn=0.95)  # not final
+    rows = tta.rows()
+    assert [(r["recipe"], r["cpu"]) for r in rows] == [
+        ("frames16-e200", "old CPU"),
+        ("frames16-e200", "new CPU"),
+        ("queue256", "new CPU"),
+    ]
+    final, unread = rows[1], rows[2]
+    assert final["test"] == {"seq": 0.9} and final["curve"][-1][3] == {"seq": 0.9}
+    assert unread["test"] is None and all(point[3] is None for point in unread["curve"])
+    assert "95.0" not in tta.table()  # a test number of an unchosen recipe is never shown
+
+    # the same run on the same machine replaces its stored row in place
+    store.write_text(json.dumps(rows[:1] + [{**rows[2], "cpu_min": 99.0}]))
+    assert [(r["recipe"], r["cpu_min"]) for r in tta.rows()] == [
+        ("frames16-e200", 18.8),
+        ("queue256", 10.0),
+        ("frames16-e200", 10.0),
+    ]
+
+
+def test_committed_experiment_store_renders_the_committed_table(monkeypatch):
+    """docs/results/experiments.json and the table in docs/experiments.md say the same."""
+    import time_to_accuracy as tta
+
+    monkeypatch.setattr(tta, "output_rows", lambda: [])
+    text = tta.TABLE.read_text()
+    committed = text.split("<!-- experiments:begin -->\n")[1].split("\n<!-- experiments:end -->")[0]
+    assert tta.table() == committed

@@ -254,3 +254,15 @@ def test_ctx_run_gives_a_run_of_the_notebooks_profile_and_reuses_it(tmp_path):
     assert first.folder.root.parent == tmp_path / "runs" / "pretrain"
     again = ctx.run("pretrain", representations="seq", epochs=1, progress=False)
     assert again.folder.root == first.folder.root and again.metrics == first.metrics
+
+
+def test_cpu_name_is_the_model_name_runs_and_benchmarks_record(monkeypatch, tmp_path):
+    import skelviz.runs.device as device
+
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nvendor_id\t: X\nmodel name\t: Example CPU @ 2.0GHz\n")
+    real_path = device.Path
+    monkeypatch.setattr(device, "Path", lambda p: real_path(cpuinfo if p == "/proc/cpuinfo" else p))
+    assert device.cpu_name() == "Example CPU @ 2.0GHz"
+    monkeypatch.setattr(device, "Path", lambda p: real_path(tmp_path / "missing"))
+    assert device.cpu_name() == (device.platform.processor() or device.platform.machine())

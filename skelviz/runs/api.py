@@ -25,7 +25,7 @@ from torch import nn
 import skelviz
 from skelviz.runs.config import Config, config_from_dict, config_hash, config_to_dict
 from skelviz.runs.data import RunData, load_run_data
-from skelviz.runs.device import resolve_device
+from skelviz.runs.device import cpu_name, resolve_device
 from skelviz.runs.distributed import current, rank_device
 from skelviz.runs.engine import fit
 from skelviz.runs.store import RunError, RunFolder
@@ -169,7 +169,7 @@ def run(
             "machine": {"device": str(device), "threads": torch.get_num_threads(),
                         "processes": rank.world, "torch": torch.__version__,
                         "python": platform.python_version(),
-                        "cpu": platform.processor() or platform.machine()},
+                        "cpu": cpu_name()},
         }  # fmt: skip
         if rank.is_main:
             folder.save_tensors("weights.pt", job.weights())

@@ -9,13 +9,15 @@ Introduced in ``notebooks/00_skeleton_data``.
 
 from __future__ import annotations
 
+import platform
 import re
+from pathlib import Path
 
 import torch
 
 from skelviz.runs.config import ConfigError
 
-__all__ = ["resolve_device"]
+__all__ = ["cpu_name", "resolve_device"]
 
 _DEVICE = re.compile(r"^(auto|cpu|cuda|cuda:[0-9]+)$")
 
@@ -41,3 +43,18 @@ def resolve_device(device: str) -> torch.device:
                 "are present"
             )
     return resolved
+
+
+def cpu_name() -> str:
+    """The CPU's model name from ``/proc/cpuinfo`` (else what :mod:`platform` knows).
+
+    Runs and benchmarks record it: the speed of a step and, through the vector instructions the
+    kernels use, the last digits of every number depend on the machine.
+    """
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
