@@ -13,6 +13,7 @@ from skelviz.runs.profiles import PROFILES
 # the sections a linear run's config.json holds (default profile, inter SEQ+STG pretraining)
 DEFAULT_EPOCHS = PROFILES["default"].config["epochs"]  # a run of the default profile as it is
 DEFAULT_FRAMES = PROFILES["default"].config["frames"]
+DEFAULT_PRESET = PROFILES["default"].config["preset"]
 CONFIG = {
     "augment": {"jitter_amplitude": 1.0, "jitter_joints": None, "jitter_p_mask": 0.5,
                 "l_max": 1.0, "l_min": 0.5, "min_crop_frames": 1, "shear_amplitude": 1.0,
@@ -20,7 +21,7 @@ CONFIG = {
     "data": {"dataset": "nw-ucla", "dataset_options": [], "frames": DEFAULT_FRAMES,
              "protocol": "cross_view"},
     "encoder": {"embed_dim": 128, "gru": "true", "head_hidden": None, "head_init": "pytorch",
-                "preset": "small", "representations": ["seq", "stg"]},
+                "preset": DEFAULT_PRESET, "representations": ["seq", "stg"]},
     "eval": {"knn_k": 1, "monitor_every": 10},
     "finetune": {"batch_size": 64, "epochs": 50, "init": "pretrained", "label_fraction": 1.0,
                  "lr": 0.001, "milestones": [30, 40], "optimizer": "adam", "representation": "",
