@@ -143,8 +143,8 @@ FINAL: set[str] = {
 # (epoch, text, offset of the text in points)
 MILESTONES = {
     "today": ((70, "first default: 70 epochs", (-10, -30)), (100, "then 100", (5, -30))),
-    "frames16-e200": ((200, "then: 16 frames, 200 epochs", (-60, 14)),),
-    "narrow-stg-e240": ((240, "default now: narrower A-GCN, 240 epochs", (-90, 14)),),
+    "frames16-e200": ((200, "before: 16 frames, 200 epochs", (25, 5)),),
+    "narrow-stg-e240": ((240, "default now: narrower A-GCN, 240 epochs", (-150, 22)),),
 }
 
 

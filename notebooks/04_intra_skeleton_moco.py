@@ -32,9 +32,10 @@
 # **Prerequisites**: 01 (augmentations), 02 (representations), 03 (encoders).
 #
 # **Runtime** (2-core CPU): `ci` about 25 s (tiny encoders, synthetic data, 4 epochs, one thread)
-# · `default` 2.0 min on the synthetic set (`small` SEQ encoder, 200 epochs, both cores); on
-# N-UCLA (16 frames, 200 epochs, one thread) SEQ about 6 min, STG about 14 min (estimated from
-# runs at 32 frames and 100 epochs, which cost 0.9x as much) · `full` is the paper's NTU
+# · `default` 55 s on the synthetic set (the `small` SEQ encoder, 16 frames, 240 epochs, both
+# cores of a 2-core Intel Xeon VM; about twice that on the AMD EPYC VM of earlier runs); on
+# N-UCLA (240 epochs, one thread) SEQ about 6.5 CPU min on the EPYC (0.027 CPU min an epoch), STG
+# not timed at this preset · `full` is the paper's NTU
 # schedule (451 epochs) and needs a GPU (days). A finished run with the same configuration and data
 # is reused instead of retrained.
 #

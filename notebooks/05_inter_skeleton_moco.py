@@ -32,9 +32,10 @@
 # **Prerequisites**: 04 (intra-skeleton MoCo).
 #
 # **Runtime** (2-core CPU): `ci` about 35 s (tiny encoders, synthetic data, one thread) ·
-# `default` 6.8 min on the synthetic set (`small` encoders, 16 frames, 200 epochs, both cores; the
-# intra SEQ baseline is notebook 04's run, reused); on N-UCLA the pair takes 14.6 min on two idle
-# cores (about 19 CPU min on one thread);
+# `default` 3.1 min on the synthetic set (`small-narrow` encoders, 16 frames, 240 epochs, both
+# cores of a 2-core Intel Xeon VM; the intra SEQ baseline is notebook 04's run, reused); on N-UCLA
+# the pair takes 6.4 min on two idle Xeon cores (9 CPU min on one thread), about 14.5 min on the
+# slower AMD EPYC VM the 15-minute budget was set on;
 # `COMPARE_INTRA = "seq+stg"` also pretrains STG alone (a few more minutes, not timed) ·
 # `full` is the paper's NTU schedule and needs a GPU (days).
 #
@@ -165,8 +166,9 @@ for r in reps:  # each queue received its own representation's keys
 # ## 2 · Pretrain the pair
 #
 # The training step is notebook 04's `moco_step`; with two representations it encodes each view with
-# both query networks and sums the cross terms. A step now costs the sum of both encoders (roughly
-# 2.5x an intra SEQ step at the `small` preset). One call gives the run; later notebooks get the
+# both query networks and sums the cross terms. A step now costs the sum of both encoders (on the
+# synthetic set about 4x an intra SEQ step at the `small-narrow` preset: 174 s of training against
+# 46 s in the main job). One call gives the run; later notebooks get the
 # same run with the same call.
 
 # %%
@@ -281,9 +283,9 @@ assert all(f.shape == (4, encoders[r].feature_dim) for r, f in feats.items())
 #   untrained. On N-UCLA (an earlier `default` recipe: 32 frames, 70 epochs) the measured cosine
 #   1-NN was SEQ 81.2 % inter against 70.5 % intra and STG 79.5 % against 79.7 % (untrained
 #   55.8 % and 68.1 %): the partner helped the sequence encoder, not the graph encoder. On the
-#   synthetic set (the main job: 16 frames, 200 epochs, seed 0) it is the other way round:
-#   intra SEQ 85.1 % against inter 82.7 % (untrained 80.3, raw coordinates 76.0), because there
-#   the STG partner tells actions apart worse than SEQ does, untrained and trained (63.0 -> 76.4 %;
+#   synthetic set (the main job: 16 frames, 240 epochs, seed 0) it is the other way round:
+#   intra SEQ 88.5 % against inter 83.2 % (untrained 80.3, raw coordinates 76.0), because there
+#   the STG partner tells actions apart worse than SEQ does, untrained and trained (60.6 -> 80.3 %;
 #   the cell above prints this run's numbers).
 #
 # - **Beyond the paper: another camera as the positive.** N-UCLA and NTU film every performance

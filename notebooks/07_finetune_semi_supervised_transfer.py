@@ -32,9 +32,10 @@
 # **Runtime** (2-core CPU, one torch thread): `ci` about 30 s (tiny encoders, synthetic data, 20
 # short epochs, two label fractions, one subset each; transfer to a smaller, differently seeded
 # synthetic set; about 2 min on N-UCLA) · `default` on N-UCLA about 11 min when notebook 05's
-# pretraining run exists (`small` encoders, 50 epochs at Adam 1e-3, three subsets per fraction, the
-# all-label runs once, transfer to UTKinect three times; 06's linear probe is reused) · `full` is
-# the paper's schedule (Adam 1e-4, 50 epochs, five subsets) on NTU-60 and needs a GPU.
+# pretraining run exists (`small-narrow` encoders, 50 epochs at Adam 1e-3, three subsets per
+# fraction, the all-label runs once, transfer to UTKinect three times; 06's linear probe is
+# reused) · `full` is the paper's schedule (Adam 1e-4, 50 epochs, five subsets) on NTU-60 and
+# needs a GPU.
 #
 # **Paper**: Section 4.3 (semi-supervised and transfer learning, Tables 2 and 4), Appendix A.1
 # (downstream schedules), Appendix A.2 (Table 7, supervised-only versus with pretraining). The
