@@ -175,7 +175,6 @@ def run(recipe: str, seed: int, data_root: str, threads: int, dataset: str, prot
     from skelviz.runs.api import run as run_task
     from skelviz.runs.config import resolve_config
     from skelviz.runs.data import load_run_data
-    from skelviz.runs.device import cpu_name
 
     torch.set_num_threads(threads)
     overrides = RECIPES[recipe][1]
@@ -190,78 +189,67 @@ def run(recipe: str, seed: int, data_root: str, threads: int, dataset: str, prot
     for r, encoder in result.encoders().items():
         features = extract_features(encoder, data.train, result.config.data.frames).numpy()
         scores[r] = validation_linear(features, labels, gallery, queries)
-    write_json(
+    write_json(  # the machine (CPU, threads) is in the run's metrics.json
         result.folder.file("tta.json"),
-        {
-            "recipe": recipe,
-            "seed": seed,
-            "threads": threads,
-            "cpu": cpu_name(),
-            "validation_linear": scores,
-        },
+        {"recipe": recipe, "seed": seed, "validation_linear": scores},
     )
     print(recipe, seed, json.dumps(scores))
+
+
+def last_epoch_linear(pretrained, data, **linear) -> float:
+    """The project's linear evaluation (``LinearJob``, the ``default`` profile's schedule and
+    ``linear.*`` overrides) of a loaded pretraining run on ``data``: the last epoch's top-1, the
+    number the README reports. Nothing is written but a scratch folder."""
+    import tempfile
+
+    import torch
+
+    from skelviz.runs.config import resolve_config
+    from skelviz.runs.engine import fit
+    from skelviz.runs.store import RunFolder
+    from skelviz.runs.tasks.linear import LinearJob
+
+    config = resolve_config("default", **{f"linear.{k}": v for k, v in linear.items()})
+    job = LinearJob(config, data, torch.device("cpu"), upstream=lambda *_: pretrained)
+    with tempfile.TemporaryDirectory() as scratch:
+        fitted = fit(job, RunFolder(scratch), config.linear.epochs, progress=False)
+    return fitted.history["epochs"][-1]["test_top1"]
 
 
 def probe(folder: str, data_root: str) -> None:
     """The project's linear evaluation on the validation split (fit on view 1, score view 2) of a
     finished pretraining run, with and without ``linear.standardize``: last-epoch accuracy."""
-    import tempfile
-
-    import torch
-
     from skelviz.runs.api import load_run
-    from skelviz.runs.config import resolve_config
     from skelviz.runs.data import load_run_data
-    from skelviz.runs.engine import fit
-    from skelviz.runs.store import RunFolder
-    from skelviz.runs.tasks.linear import LinearJob
 
     pretrained = load_run(folder)
+    data = load_run_data(pretrained.config, data_root)
     for rep in ("seq", "stg"):
         for standardize in (False, True):
-            config = resolve_config("default", **{
-                "linear.split": "validation", "linear.standardize": standardize,
-                "linear.representation": rep})  # fmt: skip
-            data = load_run_data(config, data_root)
-            job = LinearJob(config, data, torch.device("cpu"), upstream=lambda *_: pretrained)
-            with tempfile.TemporaryDirectory() as scratch:
-                fitted = fit(job, RunFolder(scratch), config.linear.epochs, progress=False)
-            last = 100 * fitted.history["epochs"][-1]["test_top1"]
+            last = 100 * last_epoch_linear(pretrained, data, split="validation",
+                                           standardize=standardize, representation=rep)  # fmt: skip
             print(f"{rep} standardize={standardize}: validation linear {last:.1f} %", flush=True)
 
 
 def linear_test(recipe: str, data_root: str) -> None:
     """The project's linear evaluation (the README's: train part -> test view, last epoch) of the
-    SEQ and STG encoders of every finished run of a final recipe under ``outputs/tta-*``: for a
+    encoders of every finished run of a final recipe under ``outputs/tta-*``, one thread: for a
     recipe chosen without the README's runs (``narrow-stg-e560``). Prints and saves
     ``linear_test.json`` in each run folder."""
-    import tempfile
-
     import torch
 
     from skelviz.atomic import write_json
     from skelviz.runs.api import load_run
-    from skelviz.runs.config import resolve_config
     from skelviz.runs.data import load_run_data
-    from skelviz.runs.engine import fit
-    from skelviz.runs.store import RunFolder
-    from skelviz.runs.tasks.linear import LinearJob
 
     if recipe not in FINAL:
         raise SystemExit(f"{recipe!r} is not a final recipe: its test view is not read")
-    torch.set_num_threads(1)
+    torch.set_num_threads(1)  # as the README's evaluations ran
     for folder in sorted(ROOT.glob(f"outputs/tta-*/runs/pretrain/{recipe}_s*-*/")):
         pretrained = load_run(folder)
         data = load_run_data(pretrained.config, data_root)
-        scores = {}
-        for rep in pretrained.config.encoder.representations:
-            config = resolve_config("default", **{"linear.representation": rep})
-            job = LinearJob(config, data, torch.device("cpu"),
-                            upstream=lambda *_, run=pretrained: run)  # fmt: skip
-            with tempfile.TemporaryDirectory() as scratch:
-                fitted = fit(job, RunFolder(scratch), config.linear.epochs, progress=False)
-            scores[rep] = fitted.history["epochs"][-1]["test_top1"]
+        scores = {rep: last_epoch_linear(pretrained, data, representation=rep)
+                  for rep in pretrained.config.encoder.representations}  # fmt: skip
         write_json(folder / "linear_test.json", scores)
         print(folder.name, json.dumps(scores), flush=True)
 
@@ -297,8 +285,9 @@ def stored_rows() -> list[dict]:
 
 def output_rows() -> list[dict]:
     """One row per pretraining run under ``outputs/tta-*`` (finished or stopped), oldest first.
-    Its ``curve``: (epoch, CPU minutes, validation 1-NN, test 1-NN or None when not final). A run
-    without ``tta.json`` (stopped, or still running) ran on this machine."""
+    Its ``curve``: (epoch, CPU minutes, validation 1-NN, test 1-NN or None when not final). The
+    machine is the one a finished run's ``metrics.json`` records; a run without ``tta.json``
+    (stopped, or still running) ran here, on one thread."""
     from skelviz.runs.device import cpu_name
     from skelviz.runs.store import RunFolder
 
@@ -308,18 +297,20 @@ def output_rows() -> list[dict]:
             meta_path, history_path = folder.root / "tta.json", folder.root / "history.json"
             if meta_path.is_file():
                 meta = json.loads(meta_path.read_text())
+                machine = json.loads(folder.file("metrics.json").read_text())["machine"]
             elif history_path.is_file():  # stopped early: no validation linear read-out
                 recipe, seed = folder.root.name.rsplit("-", 1)[0].rsplit("_s", 1)
-                meta = {"recipe": recipe, "seed": int(seed), "threads": 1, "stopped": True,
-                        "cpu": cpu_name(), "validation_linear": {}}  # fmt: skip  # ran here
+                meta = {"recipe": recipe, "seed": int(seed), "stopped": True,
+                        "validation_linear": {}}  # fmt: skip
+                machine = {"cpu": cpu_name(), "threads": 1}
             else:
                 continue
             history = json.loads(history_path.read_text())
             first, last = history["epochs"][0], history["epochs"][-1]
             final = meta["recipe"] in FINAL  # test numbers are kept for final recipes only
             out.append({
-                "recipe": meta["recipe"], "seed": meta["seed"], "threads": meta["threads"],
-                "cpu": meta["cpu"],
+                "recipe": meta["recipe"], "seed": meta["seed"], "threads": machine["threads"],
+                "cpu": machine["cpu"],
                 "dataset": base.name.removeprefix("tta-"), "key": folder.root.name.rsplit("-")[-1],
                 "epochs": last["epoch"], "cpu_min": history["train_cpu_seconds"] / 60,
                 "wall_min": history["train_seconds"] / 60, "untrained_val": first["knn_val"],
@@ -335,7 +326,7 @@ def output_rows() -> list[dict]:
     return [row for _, row in sorted(zip(mtimes, out), key=lambda pair: pair[0])]
 
 
-def table() -> str:
+def table(all_rows: list[dict]) -> str:
     def pct(d: dict) -> str:
         order = sorted(d, key=lambda r: (r != "seq", r))  # SEQ first
         return " / ".join(f"{100 * d[r]:.1f}" for r in order) or "–"
@@ -345,7 +336,7 @@ def table() -> str:
         "val 1-NN (untrained) | val 1-NN | val 1-NN key enc. | val linear | test 1-NN |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for r in rows():
+    for r in all_rows:
         lines.append(
             f"| {r['dataset']} | {r['recipe']} | {RECIPES[r['recipe']][0]} | {r['seed']} | "
             f"{r['cpu']} | {r['threads']} | {r['key']} | "
@@ -368,9 +359,9 @@ def figure(recipes: list[str], dataset: str = "nw-ucla-cross_view", rep: str = "
     from skelviz.runs.config import resolve_config
 
     fig, ax = plt.subplots(figsize=(7, 4.2))
-    machines = set()
+    machines, all_rows = set(), rows()
     for colour, recipe in zip(plt.cm.tab10.colors, recipes):
-        match = [r for r in rows() if r["recipe"] == recipe and r["seed"] == 0
+        match = [r for r in all_rows if r["recipe"] == recipe and r["seed"] == 0
                  and r["dataset"] == dataset and r["curve"]]  # fmt: skip
         if not match:
             raise SystemExit(f"no seed-0 run of {recipe!r} on {dataset} with a curve: run it")
@@ -428,8 +419,9 @@ def main(argv=None) -> int:
         text = TABLE.read_text()
         begin, end = "<!-- experiments:begin -->", "<!-- experiments:end -->"
         head, rest = text.split(begin)
-        write_json(STORE, rows())
-        TABLE.write_text(f"{head}{begin}\n{table()}\n{end}{rest.split(end)[1]}")
+        all_rows = rows()
+        write_json(STORE, all_rows)
+        TABLE.write_text(f"{head}{begin}\n{table(all_rows)}\n{end}{rest.split(end)[1]}")
         print(f"wrote {STORE} and {TABLE}")
     elif args.command == "linear-test":
         linear_test(args.recipe, args.data_root)

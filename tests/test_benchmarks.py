@@ -106,9 +106,9 @@ def _tta_run(root: Path, recipe: str, key: str, cpu: str, test_knn: float) -> No
                "knn": {"seq": test_knn}} for e in (0, 10)]  # fmt: skip
     history = {"epochs": epochs, "train_cpu_seconds": 600.0, "train_seconds": 300.0}
     (folder / "history.json").write_text(json.dumps(history))
-    meta = {"recipe": recipe, "seed": 0, "threads": 1, "cpu": cpu,
-            "validation_linear": {"seq": 0.7}}  # fmt: skip
+    meta = {"recipe": recipe, "seed": 0, "validation_linear": {"seq": 0.7}}
     (folder / "tta.json").write_text(json.dumps(meta))
+    (folder / "metrics.json").write_text(json.dumps({"machine": {"cpu": cpu, "threads": 1}}))
 
 
 def test_experiment_rows_survive_without_outputs_and_keep_test_numbers_of_final_recipes_only(
@@ -138,7 +138,7 @@ def test_experiment_rows_survive_without_outputs_and_keep_test_numbers_of_final_
     final, unread = rows[1], rows[2]
     assert final["test"] == {"seq": 0.9} and final["curve"][-1][3] == {"seq": 0.9}
     assert unread["test"] is None and all(point[3] is None for point in unread["curve"])
-    assert "95.0" not in tta.table()  # a test number of an unchosen recipe is never shown
+    assert "95.0" not in tta.table(tta.rows())  # a test number of an unchosen recipe is never shown
 
     # the same run on the same machine replaces its stored row in place
     store.write_text(json.dumps(rows[:1] + [{**rows[2], "cpu_min": 99.0}]))
@@ -156,4 +156,4 @@ def test_committed_experiment_store_renders_the_committed_table(monkeypatch):
     monkeypatch.setattr(tta, "output_rows", lambda: [])
     text = tta.TABLE.read_text()
     committed = text.split("<!-- experiments:begin -->\n")[1].split("\n<!-- experiments:end -->")[0]
-    assert tta.table() == committed
+    assert tta.table(tta.rows()) == committed

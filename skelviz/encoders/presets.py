@@ -4,11 +4,11 @@
   ``docs/released-code.md#parameter-counts-and-paper-table-10``): BiGRU
   3 x 1024 per direction, HCN 64 channels with a 64-channel ``conv2`` (4096-d at T = 64),
   2s-AGCN joint stream 64..256 over ten units.
-* ``small``: the ``default`` CPU profile (N-UCLA on 2 cores, a MoCo step of a few tenths of a
-  second at batch 64).
+* ``small``: CPU sizes (N-UCLA on 2 cores, a MoCo step of a few tenths of a second at batch 64);
+  the ``default`` profile's until ``small-narrow`` replaced it (earlier recipes name it).
 * ``small-narrow``: ``small`` with a narrower A-GCN (widths 16, 32, 64 against 32, 64, 64), about
-  0.7x its training step: the cheaper inter partner measured in ``docs/experiments.md`` (no profile
-  uses it).
+  0.7x its training step: the ``default`` profile's, a cheaper inter partner
+  (``docs/experiments.md``).
 * ``tiny``: the ``ci`` profile (milliseconds per forward).
 
 Introduced in ``notebooks/03_encoders``.
